@@ -1,0 +1,122 @@
+package dataset
+
+import (
+	"io"
+	"strings"
+)
+
+// File names of the Posos layout.
+const (
+	PososInput  = "input_train.csv"  // ID;question, training questions
+	PososOutput = "output_train.csv" // ID;intention, their labels
+	PososTest   = "input_test.csv"   // ID;question, questions to predict
+)
+
+// pososLabel is one kept record of the output file.
+type pososLabel struct {
+	id, label string
+	line      int
+	used      bool
+}
+
+// joinPosos reads the questions of in and, when out is not nil, joins them
+// with the labels of out on the id column.
+//
+// Rejections, in this order: output records with an empty or repeated id;
+// input records with an empty or repeated id, with no label record (unless
+// Unlabeled), with an empty text or an empty label; finally output records
+// whose id no input record has (skipped when MaxRows stopped the reading
+// early). Each record is rejected at most once.
+func joinPosos(in io.Reader, inName string, out io.Reader, outName string, opt Options) (*Dataset, error) {
+	ds := &Dataset{Format: "posos", Sources: []string{inName}}
+	b := newBuilder(ds, opt)
+
+	var labels map[string]int // id -> index in entries
+	var entries []pososLabel  // in file order, for the orphan report
+	if out != nil {
+		ds.Sources = append(ds.Sources, outName)
+		t, err := openTable(out, outName, false)
+		if err != nil {
+			return nil, err
+		}
+		ii := findColumn(t.header, opt.IDCol, idRole)
+		if ii < 0 {
+			return nil, missingColumn(outName, 1, t.header, opt.IDCol, idRole)
+		}
+		li := findColumn(t.header, opt.LabelCol, labelRole)
+		if li < 0 {
+			return nil, missingColumn(outName, 1, t.header, opt.LabelCol, labelRole)
+		}
+		labels = make(map[string]int)
+		for {
+			rec, line, err := t.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			id := strings.TrimSpace(rec[ii])
+			switch _, dup := labels[id]; {
+			case id == "":
+				b.reject(outName, line, id, ReasonMissingID)
+			case dup:
+				b.reject(outName, line, id, ReasonDuplicateID)
+			default:
+				labels[id] = len(entries)
+				entries = append(entries, pososLabel{id: id, label: rec[li], line: line})
+			}
+		}
+	}
+
+	t, err := openTable(in, inName, false)
+	if err != nil {
+		return nil, err
+	}
+	ii := findColumn(t.header, opt.IDCol, idRole)
+	if ii < 0 {
+		return nil, missingColumn(inName, 1, t.header, opt.IDCol, idRole)
+	}
+	ti := findColumn(t.header, opt.TextCol, textRole)
+	if ti < 0 {
+		return nil, missingColumn(inName, 1, t.header, opt.TextCol, textRole)
+	}
+	truncated := false
+	for {
+		if b.full() {
+			truncated = true
+			break
+		}
+		rec, line, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		e := Example{ID: strings.TrimSpace(rec[ii]), Text: rec[ti], Source: inName, Line: line}
+		if !b.checkID(e) {
+			continue
+		}
+		if labels != nil {
+			k, ok := labels[e.ID]
+			switch {
+			case ok:
+				entries[k].used = true
+				e.Label = entries[k].label
+			case !opt.Unlabeled:
+				b.reject(inName, line, e.ID, ReasonNoLabel)
+				continue
+			}
+		}
+		b.keep(e)
+	}
+	if labels != nil && !truncated {
+		for _, l := range entries {
+			if !l.used {
+				b.reject(outName, l.line, l.id, ReasonNoQuestion)
+			}
+		}
+	}
+	return ds, nil
+}
