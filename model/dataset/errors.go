@@ -13,7 +13,7 @@ var (
 	// ErrMalformed: the file does not parse (CSV quoting, field count, JSON).
 	ErrMalformed = errors.New("malformed file")
 	// ErrEncoding: the file is not UTF-8.
-	ErrEncoding = errors.New("invalid UTF-8")
+	ErrEncoding = errors.New("not UTF-8")
 	// ErrNoExamples: the file parses but no row is usable.
 	ErrNoExamples = errors.New("no usable examples")
 )

@@ -161,7 +161,7 @@ func invalidAt(s string) int {
 }
 
 func encodingError(source string, line int) error {
-	return &Error{Source: source, Line: line, Err: fmt.Errorf("%w: a byte sequence is not UTF-8", ErrEncoding),
+	return &Error{Source: source, Line: line, Err: fmt.Errorf("%w: invalid byte sequence", ErrEncoding),
 		Hint: "save the file as UTF-8 (from Latin-1 or Windows-1252: iconv -f WINDOWS-1252 -t UTF-8)"}
 }
 
