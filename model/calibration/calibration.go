@@ -1,0 +1,234 @@
+package calibration
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// The range FitTemperature searches. A fitted temperature at either end
+// means the optimum lies at or beyond it.
+const (
+	MinTemperature = 1e-3
+	MaxTemperature = 1e3
+)
+
+// CheckTemperature reports whether t can be passed to Softmax and NLL: it
+// must be positive and finite. Model loaders should call it on stored
+// temperatures.
+func CheckTemperature(t float64) error {
+	if !(t > 0) || math.IsInf(t, 1) {
+		return fmt.Errorf("calibration: temperature %v is not positive and finite", t)
+	}
+	return nil
+}
+
+// Softmax writes softmax(scores / t) into out and returns out[:len(scores)].
+// out is reused when its capacity suffices, else a new slice is allocated;
+// scores may be any length, including 0. The maximum is subtracted before
+// exponentiating, so large scores or small temperatures do not overflow.
+// A NaN score makes every output NaN.
+//
+// Softmax panics if t is not positive and finite (see CheckTemperature):
+// that is a programming error, not an input error.
+func Softmax(scores []float32, t float64, out []float64) []float64 {
+	if err := CheckTemperature(t); err != nil {
+		panic(err.Error())
+	}
+	if cap(out) < len(scores) {
+		out = make([]float64, len(scores))
+	}
+	out = out[:len(scores)]
+	if len(scores) == 0 {
+		return out
+	}
+	m := math.Inf(-1)
+	for _, s := range scores {
+		m = max(m, float64(s))
+	}
+	var z float64
+	for j, s := range scores {
+		e := math.Exp((float64(s) - m) / t)
+		out[j] = e
+		z += e
+	}
+	for j := range out {
+		out[j] /= z
+	}
+	return out
+}
+
+// NLL is the mean negative log-likelihood of the true classes y under
+// softmax(scores / t):
+//
+//	NLL(t) = (1/n) Σ_i [ logsumexp_j(s_ij / t) − s_i,y_i / t ]
+//
+// scores is a flat row-major n × k matrix of decision values. The log-sum-exp
+// is computed around the row maximum, so it is finite for finite scores.
+func NLL(scores []float32, k int, y []int32, t float64) (float64, error) {
+	if err := validate(scores, k, y); err != nil {
+		return 0, err
+	}
+	if err := CheckTemperature(t); err != nil {
+		return 0, err
+	}
+	return nll(scores, k, y, 1/t), nil
+}
+
+// nll is NLL at inverse temperature b on validated input.
+func nll(scores []float32, k int, y []int32, b float64) float64 {
+	var sum float64
+	for i, c := range y {
+		row := scores[i*k : (i+1)*k]
+		m := math.Inf(-1)
+		for _, s := range row {
+			m = max(m, float64(s))
+		}
+		var z float64
+		for _, s := range row {
+			z += math.Exp(b * (float64(s) - m))
+		}
+		// logsumexp(b·s) − b·s_y = b·(m − s_y) + ln z
+		sum += b*(m-float64(row[c])) + math.Log(z)
+	}
+	return sum / float64(len(y))
+}
+
+// derivatives returns the first and second derivatives of NLL with respect
+// to the inverse temperature b:
+//
+//	g(b) = (1/n) Σ_i ( E_p[s_i] − s_i,y_i )
+//	h(b) = (1/n) Σ_i Var_p[s_i]      ≥ 0
+//
+// where p = softmax(b·s_i). h ≥ 0 makes NLL convex in b.
+func derivatives(scores []float32, k int, y []int32, b float64) (g, h float64) {
+	for i, c := range y {
+		row := scores[i*k : (i+1)*k]
+		m := math.Inf(-1)
+		for _, s := range row {
+			m = max(m, float64(s))
+		}
+		// Moments of d = s − m (≤ 0) under p, then shift back.
+		var z, e1, e2 float64
+		for _, s := range row {
+			d := float64(s) - m
+			w := math.Exp(b * d)
+			z += w
+			e1 += w * d
+			e2 += w * d * d
+		}
+		e1 /= z
+		e2 /= z
+		g += e1 - (float64(row[c]) - m)
+		h += max(e2-e1*e1, 0)
+	}
+	n := float64(len(y))
+	return g / n, h / n
+}
+
+// FitTemperature returns the temperature T in [MinTemperature,
+// MaxTemperature] that minimises NLL(scores, k, y, T).
+//
+// NLL is convex in the inverse temperature b = 1/T (its second derivative is
+// a mean of variances), so the minimum is the root of the monotone
+// derivative g(b). The search starts at T = 1 with Newton steps on g kept
+// inside a shrinking bracket, and bisects the bracket at its geometric mean
+// whenever a Newton step would leave it or fails to halve the previous step. When g does not change
+// sign over the range, the nearer end is returned: MinTemperature when the
+// scores separate the classes ever better as T shrinks, MaxTemperature when
+// the scores are no better than chance. When every row is constant the NLL
+// does not depend on T and 1 is returned. The result is deterministic.
+//
+// Errors: k < 2, no examples, len(scores) != len(y)·k, a class out of range,
+// or a NaN or infinite score.
+func FitTemperature(scores []float32, k int, y []int32) (float64, error) {
+	if err := validate(scores, k, y); err != nil {
+		return 0, err
+	}
+	if k < 2 {
+		return 0, fmt.Errorf("calibration: %d classes, need at least 2 to fit a temperature", k)
+	}
+	constant := true
+	for i := range y {
+		row := scores[i*k : (i+1)*k]
+		for _, s := range row[1:] {
+			if s != row[0] {
+				constant = false
+			}
+		}
+	}
+	if constant {
+		return 1, nil
+	}
+
+	bLo, bHi := 1/MaxTemperature, 1/MinTemperature
+	gLo, _ := derivatives(scores, k, y, bLo)
+	if gLo >= 0 {
+		return MaxTemperature, nil // NLL increases with b from the start
+	}
+	gHi, _ := derivatives(scores, k, y, bHi)
+	if gHi <= 0 {
+		return MinTemperature, nil // still decreasing at the sharpest end
+	}
+
+	// Invariant: g(bLo) < 0 < g(bHi). Newton steps are taken when they stay
+	// inside the bracket and at most halve the previous step (as in
+	// Numerical Recipes' rtsafe); otherwise the bracket is bisected at its
+	// geometric mean.
+	b := 1.0
+	prevStep := bHi - bLo
+	for range 200 {
+		g, h := derivatives(scores, k, y, b)
+		if g == 0 {
+			break
+		}
+		if g < 0 {
+			bLo = b
+		} else {
+			bHi = b
+		}
+		if math.Log(bHi/bLo) < 1e-12 {
+			break
+		}
+		next := math.Sqrt(bLo * bHi)
+		if h > 0 {
+			if math.Abs(g/h) <= 1e-12*b {
+				break // the Newton step is below the tolerance: converged
+			}
+			if nt := b - g/h; nt > bLo && nt < bHi && math.Abs(nt-b) <= 0.5*prevStep {
+				next = nt
+			}
+		}
+		step := math.Abs(next - b)
+		b = next
+		if step <= 1e-12*b {
+			break
+		}
+		prevStep = step
+	}
+	return 1 / b, nil
+}
+
+// validate checks the shape and values shared by NLL and FitTemperature.
+func validate(scores []float32, k int, y []int32) error {
+	if k < 1 {
+		return fmt.Errorf("calibration: %d classes, need at least 1", k)
+	}
+	if len(y) == 0 {
+		return errors.New("calibration: no examples")
+	}
+	if len(scores) != len(y)*k {
+		return fmt.Errorf("calibration: %d scores for %d examples x %d classes", len(scores), len(y), k)
+	}
+	for i, c := range y {
+		if c < 0 || int(c) >= k {
+			return fmt.Errorf("calibration: class %d at example %d out of range [0,%d)", c, i, k)
+		}
+	}
+	for i, s := range scores {
+		if f := float64(s); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("calibration: score %v at example %d, class %d", s, i/k, i%k)
+		}
+	}
+	return nil
+}
