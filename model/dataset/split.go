@@ -30,6 +30,24 @@ type SplitReport struct {
 // Go version, and a label's split does not depend on the other labels.
 // Both outputs keep the order of ex. valid must lie in (0, 1).
 func Split(ex []Example, valid float64, seed int64) (train, validSet []Example, rep SplitReport, err error) {
+	trainIdx, validIdx, rep, err := SplitIndices(ex, valid, seed)
+	if err != nil {
+		return nil, nil, rep, err
+	}
+	train = make([]Example, len(trainIdx))
+	for i, j := range trainIdx {
+		train[i] = ex[j]
+	}
+	validSet = make([]Example, len(validIdx))
+	for i, j := range validIdx {
+		validSet[i] = ex[j]
+	}
+	return train, validSet, rep, nil
+}
+
+// SplitIndices is Split returning indices into ex (each list increasing)
+// instead of copies, for callers that hold features aligned with ex.
+func SplitIndices(ex []Example, valid float64, seed int64) (trainIdx, validIdx []int, rep SplitReport, err error) {
 	if !(valid > 0 && valid < 1) {
 		return nil, nil, rep, fmt.Errorf("dataset: validation fraction %v is not in (0, 1)", valid)
 	}
@@ -49,15 +67,15 @@ func Split(ex []Example, valid float64, seed int64) (train, validSet []Example, 
 		}
 		rep.PerLabel[g.label] = [2]int{n - nv, nv}
 	}
-	for i, e := range ex {
+	for i := range ex {
 		if inValid[i] {
-			validSet = append(validSet, e)
+			validIdx = append(validIdx, i)
 		} else {
-			train = append(train, e)
+			trainIdx = append(trainIdx, i)
 		}
 	}
-	rep.Train, rep.Valid = len(train), len(validSet)
-	return train, validSet, rep, nil
+	rep.Train, rep.Valid = len(trainIdx), len(validIdx)
+	return trainIdx, validIdx, rep, nil
 }
 
 // KFold assigns the indices of ex to k folds, stratified by label: each

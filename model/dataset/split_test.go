@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -221,5 +223,45 @@ func TestBoundedUniform(t *testing.T) {
 		if h < 800 || h > 1200 {
 			t.Errorf("value %d drawn %d times out of 7000", v, h)
 		}
+	}
+}
+
+func TestSplitIndicesMatchesSplit(t *testing.T) {
+	var ex []Example
+	for i := 0; i < 40; i++ {
+		ex = append(ex, Example{ID: fmt.Sprint(i), Text: fmt.Sprint("q", i), Label: fmt.Sprint(i % 3)})
+	}
+	tr, va, _, err := Split(ex, 0.25, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, vi, _, err := SplitIndices(ex, 0.25, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ti) != len(tr) || len(vi) != len(va) {
+		t.Fatalf("sizes differ: %d/%d vs %d/%d", len(ti), len(vi), len(tr), len(va))
+	}
+	for i, j := range vi {
+		if ex[j] != va[i] {
+			t.Fatalf("validation row %d: index %d is %+v, Split gave %+v", i, j, ex[j], va[i])
+		}
+	}
+}
+
+func TestLoadLabelNames(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/intents.csv"
+	os.WriteFile(path, []byte("\ufeffid;name\r\n26;grossesse et allaitement\r\n3;\"posologie; dose\"\r\n"), 0o644)
+	names, err := LoadLabelNames(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names["26"] != "grossesse et allaitement" || names["3"] != "posologie; dose" || len(names) != 2 {
+		t.Fatalf("names = %v", names)
+	}
+	os.WriteFile(path, []byte("id;name\n1;a\n1;b\n"), 0o644)
+	if _, err := LoadLabelNames(path); err == nil || !strings.Contains(err.Error(), ":3") {
+		t.Fatalf("duplicate key error = %v, want one naming line 3", err)
 	}
 }
