@@ -82,17 +82,37 @@ type Scratch struct {
 // (a padded word shorter than n is emitted once, whole). term carries its
 // namespace prefix, aliases sc and is only valid during the call to emit.
 func (a *Analyzer) Terms(s string, sc *Scratch, emit func(term []byte, block Block)) {
-	cfg := &a.cfg
-	buf := sc.normalize(s, *cfg)
+	k := a.Split(s, sc)
+	a.WordTerms(sc, emit)
+	for i := range k {
+		a.CharTerms(sc, i, emit)
+	}
+}
 
+// Split normalizes s into sc and returns its number of words; Word, WordTerms
+// and CharTerms then read them from sc. Terms is Split followed by WordTerms
+// and CharTerms of every word; the pieces let a caller cache the char terms
+// of words it has already seen, since they depend on the word alone.
+func (a *Analyzer) Split(s string, sc *Scratch) int {
+	buf := sc.normalize(s, a.cfg)
 	sc.words = sc.words[:0]
 	for i := 1; i < len(buf); {
 		j := i + bytes.IndexByte(buf[i:], ' ')
 		sc.words = append(sc.words, i, j)
 		i = j + 1
 	}
-	k := len(sc.words) / 2
+	return len(sc.words) / 2
+}
 
+// Word returns word i of the last Split, aliasing sc.
+func (sc *Scratch) Word(i int) []byte {
+	return sc.norm[sc.words[2*i]:sc.words[2*i+1]]
+}
+
+// WordTerms emits the word n-grams of the last Split.
+func (a *Analyzer) WordTerms(sc *Scratch, emit func(term []byte, block Block)) {
+	cfg := &a.cfg
+	buf, k := sc.norm, len(sc.words)/2
 	for n := cfg.WordMin; cfg.WordMax > 0 && n <= cfg.WordMax && n <= k; n++ {
 		for i := 0; i+n <= k; i++ {
 			// Words are separated by exactly one space, so the n-gram is a
@@ -101,36 +121,40 @@ func (a *Analyzer) Terms(s string, sc *Scratch, emit func(term []byte, block Blo
 			emit(sc.term, Word)
 		}
 	}
+}
+
+// CharTerms emits the character n-grams of word w of the last Split.
+func (a *Analyzer) CharTerms(sc *Scratch, w int, emit func(term []byte, block Block)) {
+	cfg := &a.cfg
 	if cfg.CharMax == 0 {
 		return
 	}
-	for w := 0; w < k; w++ {
-		padded := buf[sc.words[2*w]-1 : sc.words[2*w+1]+1]
-		sc.offs = sc.offs[:0]
-		for i := 0; i < len(padded); {
-			sc.offs = append(sc.offs, i)
-			if padded[i] < utf8.RuneSelf {
-				i++
-			} else {
-				_, size := utf8.DecodeRune(padded[i:])
-				i += size
-			}
+	// The buffer has a space on each side of every word: the padding.
+	padded := sc.norm[sc.words[2*w]-1 : sc.words[2*w+1]+1]
+	sc.offs = sc.offs[:0]
+	for i := 0; i < len(padded); {
+		sc.offs = append(sc.offs, i)
+		if padded[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(padded[i:])
+			i += size
 		}
-		sc.offs = append(sc.offs, len(padded))
-		runes := len(sc.offs) - 1
-		for n := cfg.CharMin; n <= cfg.CharMax; n++ {
-			end := min(n, runes)
-			sc.term = append(append(sc.term[:0], CharPrefix...), padded[:sc.offs[end]]...)
+	}
+	sc.offs = append(sc.offs, len(padded))
+	runes := len(sc.offs) - 1
+	for n := cfg.CharMin; n <= cfg.CharMax; n++ {
+		end := min(n, runes)
+		sc.term = append(append(sc.term[:0], CharPrefix...), padded[:sc.offs[end]]...)
+		emit(sc.term, Char)
+		off := 0
+		for off+n < runes {
+			off++
+			sc.term = append(append(sc.term[:0], CharPrefix...), padded[sc.offs[off]:sc.offs[off+n]]...)
 			emit(sc.term, Char)
-			off := 0
-			for off+n < runes {
-				off++
-				sc.term = append(append(sc.term[:0], CharPrefix...), padded[sc.offs[off]:sc.offs[off+n]]...)
-				emit(sc.term, Char)
-			}
-			if off == 0 {
-				break // the whole padded word was emitted; larger n would repeat it
-			}
+		}
+		if off == 0 {
+			break // the whole padded word was emitted; larger n would repeat it
 		}
 	}
 }

@@ -252,3 +252,28 @@ func BenchmarkTerms(b *testing.B) {
 		a.Terms(q, &sc, emit)
 	}
 }
+
+// TestSplitPieces: Split, Word, WordTerms and CharTerms together give what
+// Terms gives, so callers may cache per-word char terms.
+func TestSplitPieces(t *testing.T) {
+	a, _ := NewAnalyzer(DefaultConfig())
+	var sc Scratch
+	s := "L'été, Œufs crus?"
+	k := a.Split(s, &sc)
+	var words []string
+	for i := range k {
+		words = append(words, string(sc.Word(i)))
+	}
+	if want := []string{"ete", "oeufs", "crus"}; !slices.Equal(words, want) {
+		t.Fatalf("Split words %q, want %q", words, want)
+	}
+	var pieces []string
+	collect := func(term []byte, _ Block) { pieces = append(pieces, string(term)) }
+	a.WordTerms(&sc, collect)
+	for i := range k {
+		a.CharTerms(&sc, i, collect)
+	}
+	if all := a.Analyze(s); !slices.Equal(pieces, all) {
+		t.Fatalf("pieces %q\n!= Analyze %q", pieces, all)
+	}
+}
