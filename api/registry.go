@@ -136,8 +136,9 @@ func (r *registry) scan() ([]candidate, error) {
 		return nil, err
 	}
 	single := func(file string) []candidate {
-		n, err := strconv.Atoi(filepath.Base(filepath.Dir(file)))
-		if err != nil || n <= 0 {
+		dir := filepath.Base(filepath.Dir(file))
+		n, err := strconv.Atoi(dir)
+		if err != nil || n <= 0 || strconv.Itoa(n) != dir {
 			n = 1
 		}
 		return []candidate{{n, file}}
