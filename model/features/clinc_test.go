@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"testing"
 	"time"
@@ -86,6 +87,23 @@ func BenchmarkCLINCTransformAll(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.TransformAll(context.Background(), docs, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCLINCComputeIDF isolates the go-nlp/tfidf step of Fit: parallel
+// re-analysis into unique ids plus the single-goroutine Add loop.
+func BenchmarkCLINCComputeIDF(b *testing.B) {
+	docs := clincTrain(b)
+	e := mustFit(b, docs, DefaultConfig())
+	df := make([]int32, e.NumFeatures())
+	for i := range df {
+		df[i] = int32(math.Round(float64(e.NumDocs()) / math.Exp(e.IDF(i)-1)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := e.computeIDF(context.Background(), docs, df); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -160,43 +160,54 @@ func (d *idDoc) IDs() []int { return d.ids }
 
 // computeIDF gets document frequencies through go-nlp/tfidf. Documents are
 // re-analyzed in parallel into sorted unique feature ids; one goroutine adds
-// them to the library (its Add locks a mutex per document, so feeding it
-// from many goroutines would only contend). The library's counts must
-// equal the ones pass 1 found; a mismatch is a bug, reported as an error.
+// them to the library, chunk by chunk as they become ready (its Add locks a
+// mutex and sorts per document, so feeding it from many goroutines would
+// only contend; overlapping it with the analysis hides most of the latter).
+// The library's counts must equal the ones pass 1 found; a mismatch is a
+// bug, reported as an error.
 func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32) error {
-	workers := min(runtime.GOMAXPROCS(0), (len(docs)+chunk-1)/chunk)
-	ptr := make([]int32, len(docs)+1) // ptr[d+1] = number of ids of doc d, then prefix sums per chunk
-	parts := make([][]int32, (len(docs)+chunk-1)/chunk)
-	scratches := make([]*Scratch, workers)
-	err := parallel(ctx, len(docs), workers, func(w, lo, hi int) {
-		sc := scratches[w]
-		if sc == nil {
-			sc = new(Scratch)
-			scratches[w] = sc
-		}
-		var out []int32
-		for d := lo; d < hi; d++ {
-			e.countIDs(sc, docs[d])
-			out = append(out, sc.idx...)
-			ptr[d+1] = int32(len(sc.idx))
-		}
-		parts[lo/chunk] = out
-	})
-	if err != nil {
-		return fmt.Errorf("features: fit: %w", err)
+	nChunks := (len(docs) + chunk - 1) / chunk
+	workers := min(runtime.GOMAXPROCS(0), nChunks)
+	lens := make([]int32, len(docs)) // number of ids of each document
+	parts := make([][]int32, nChunks)
+	ready := make([]chan struct{}, nChunks)
+	for c := range ready {
+		ready[c] = make(chan struct{})
 	}
+	scratches := make([]Scratch, workers)
+	analyzed := make(chan error, 1)
+	go func() {
+		analyzed <- parallel(ctx, len(docs), workers, func(w, lo, hi int) {
+			sc := &scratches[w]
+			var out []int32
+			for d := lo; d < hi; d++ {
+				e.countIDs(sc, docs[d])
+				out = append(out, sc.idx...)
+				lens[d] = int32(len(sc.idx))
+			}
+			parts[lo/chunk] = out
+			close(ready[lo/chunk])
+		})
+	}()
 
 	lib := tfidf.New()
 	doc := &idDoc{}
-	for c, part := range parts {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("features: fit: %w", err)
+	for c := range nChunks {
+		select {
+		case <-ready[c]:
+		case err := <-analyzed:
+			// Analysis stopped; the chunk may still have been finished.
+			select {
+			case <-ready[c]:
+				analyzed <- err // let later iterations see it too
+			default:
+				return fmt.Errorf("features: fit: %w", err)
+			}
 		}
-		lo := c * chunk
-		hi := min(lo+chunk, len(docs))
+		part := parts[c]
 		off := 0
-		for d := lo; d < hi; d++ {
-			n := int(ptr[d+1])
+		for d := c * chunk; d < min((c+1)*chunk, len(docs)); d++ {
+			n := int(lens[d])
 			doc.ids = doc.ids[:0]
 			for _, id := range part[off : off+n] {
 				doc.ids = append(doc.ids, int(id))
@@ -204,6 +215,9 @@ func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32)
 			off += n
 			lib.Add(doc)
 		}
+	}
+	if err := <-analyzed; err != nil {
+		return fmt.Errorf("features: fit: %w", err)
 	}
 	lib.CalculateIDF()
 	if lib.Docs != len(docs) {
