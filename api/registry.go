@@ -105,7 +105,7 @@ func newRegistry(source string, keep int, log *slog.Logger) *registry {
 func (r *registry) snapshot() *snapshot { return r.cur.Load() }
 
 // errNoModel is why a request cannot be answered before a model is loaded.
-var errNoModel = errorf(kindUnavailable, "no model loaded: train one with 'trainer train --out models/' (the server picks it up at start)")
+var errNoModel = errorf(kindUnavailable, "no model loaded: train one with 'trainer train --out models/'")
 
 // pick returns the version n when asked (has), else the default.
 func (s *snapshot) pick(n int, has bool) (*version, error) {
