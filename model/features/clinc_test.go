@@ -36,6 +36,9 @@ func clincTrain(tb testing.TB) []string {
 }
 
 func TestCLINCFeatureCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits CLINC150 three times")
+	}
 	docs := clincTrain(t)
 	for _, minDF := range []int{1, 2, 3} {
 		cfg := DefaultConfig()
