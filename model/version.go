@@ -1,0 +1,200 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+
+	"intent/model/dataset"
+)
+
+// Files of a version folder models/<n>/.
+const (
+	ModelFile     = "model.bin"
+	ReportFile    = "report.json"
+	ConfusionFile = "confusion.csv"
+	// ValidFile keeps the validation split the report was computed on, one
+	// JSON object per line ({"id","text","label"}), so the split can be
+	// replayed against this version later.
+	ValidFile = "valid.jsonl"
+)
+
+// WriteVersion stores m (and, when not nil, its report and validation
+// split) as the next version folder under root and returns its number and
+// path. Everything is written into a hidden temporary folder, synced, then
+// renamed into place: a crash leaves at most a ".tmp-*" folder, never a
+// numbered folder a server would load. Concurrent writers each get their own
+// number.
+func WriteVersion(root string, m *Model, rep *Report, valid []dataset.Example) (int, string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return 0, "", fmt.Errorf("model: create %s: %w", root, err)
+	}
+	tmp, err := os.MkdirTemp(root, ".tmp-")
+	if err != nil {
+		return 0, "", fmt.Errorf("model: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return 0, "", fmt.Errorf("model: %w", err)
+	}
+	if err := m.SaveFile(filepath.Join(tmp, ModelFile)); err != nil {
+		return 0, "", err
+	}
+	if rep != nil {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return 0, "", fmt.Errorf("model: encode report: %w", err)
+		}
+		if err := WriteFileAtomic(filepath.Join(tmp, ReportFile), append(b, '\n'), 0o644); err != nil {
+			return 0, "", err
+		}
+		var c bytes.Buffer
+		if err := rep.WriteConfusionCSV(&c); err != nil {
+			return 0, "", fmt.Errorf("model: confusion csv: %w", err)
+		}
+		if err := WriteFileAtomic(filepath.Join(tmp, ConfusionFile), c.Bytes(), 0o644); err != nil {
+			return 0, "", err
+		}
+	}
+	if len(valid) > 0 {
+		var b bytes.Buffer
+		w := bufio.NewWriter(&b)
+		enc := json.NewEncoder(w)
+		for _, e := range valid {
+			if err := enc.Encode(validRow{e.ID, e.Text, e.Label}); err != nil {
+				return 0, "", fmt.Errorf("model: encode validation row: %w", err)
+			}
+		}
+		w.Flush()
+		if err := WriteFileAtomic(filepath.Join(tmp, ValidFile), b.Bytes(), 0o644); err != nil {
+			return 0, "", err
+		}
+	}
+	if err := syncDir(tmp); err != nil {
+		return 0, "", err
+	}
+	versions, err := Versions(root)
+	if err != nil {
+		return 0, "", err
+	}
+	n := 1
+	if len(versions) > 0 {
+		n = versions[len(versions)-1] + 1
+	}
+	for ; ; n++ {
+		dst := filepath.Join(root, strconv.Itoa(n))
+		err := os.Rename(tmp, dst)
+		if err == nil {
+			done = true
+			if err := syncDir(root); err != nil {
+				return 0, "", err
+			}
+			return n, dst, nil
+		}
+		// Another writer took n first: try the next number.
+		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
+			continue
+		}
+		return 0, "", fmt.Errorf("model: publish version %d: %w", n, err)
+	}
+}
+
+type validRow struct {
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+	Label string `json:"label"`
+}
+
+// ReadValid reads the validation split stored with a version.
+func ReadValid(dir string) ([]dataset.Example, error) {
+	path := filepath.Join(dir, ValidFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	var out []dataset.Example
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var r validRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("model: %s:%d: %w", path, line, err)
+		}
+		out = append(out, dataset.Example{ID: r.ID, Text: r.Text, Label: r.Label, Source: path, Line: line})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("model: %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// Versions lists the version numbers under root, ascending. Folders whose
+// name is not a positive integer (temporary folders among them) are ignored.
+func Versions(root string) ([]int, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("model: list versions: %w", err)
+	}
+	var out []int
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		n, err := strconv.Atoi(e.Name())
+		if err != nil || n <= 0 || strconv.Itoa(n) != e.Name() {
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ResolveFile finds the model file that path designates: a model file
+// itself, a version folder holding one, or a models root, in which case the
+// newest version is used.
+func ResolveFile(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("model: %w", err)
+	}
+	if !st.IsDir() {
+		return path, nil
+	}
+	if _, err := os.Stat(filepath.Join(path, ModelFile)); err == nil {
+		return filepath.Join(path, ModelFile), nil
+	}
+	versions, err := Versions(path)
+	if err != nil {
+		return "", err
+	}
+	if len(versions) == 0 {
+		return "", fmt.Errorf("model: no model in %s: train one with 'trainer train --out %s'", path, path)
+	}
+	return filepath.Join(path, strconv.Itoa(versions[len(versions)-1]), ModelFile), nil
+}
+
+// LoadPath loads the model that path designates (see ResolveFile).
+func LoadPath(path string) (*Model, error) {
+	file, err := ResolveFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFile(file)
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"intent/model"
+	"intent/model/dataset"
+	"intent/model/svm"
+)
+
+// dataFlags are the flags shared by every command that reads a dataset.
+type dataFlags struct {
+	data                     string
+	textCol, labelCol, idCol string
+}
+
+func (o *dataFlags) addFlags(fs *pflag.FlagSet, usage string) {
+	fs.StringVar(&o.data, "data", "", usage)
+	fs.StringVar(&o.textCol, "text-col", "", "name of the text column (default: detected among question, text, query, ...)")
+	fs.StringVar(&o.labelCol, "label-col", "", "name of the label column (default: detected among intention, intent, label, category, ...)")
+	fs.StringVar(&o.idCol, "id-col", "", "name of the ID column (default: detected among ID, id; else the row number)")
+}
+
+func (o *dataFlags) options(unlabeled bool) dataset.Options {
+	return dataset.Options{TextCol: o.textCol, LabelCol: o.labelCol, IDCol: o.idCol, Unlabeled: unlabeled}
+}
+
+type trainOptions struct {
+	dataFlags
+	out         string
+	validData   string
+	valid       float64
+	seed        int64
+	c           float64
+	solver      string
+	classWeight string
+	minDF       int
+	wordMax     int
+	charMin     int
+	charMax     int
+	calib       float64
+	prune       float64
+	eps         float64
+	workers     int
+	names       string
+	maxMatrix   int
+	quiet       bool
+
+	cfg model.Config
+}
+
+func newTrainCommand(stdout, stderr io.Writer) *cobra.Command {
+	o := &trainOptions{}
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Fit a model on a labeled dataset, report its metrics and export it",
+		Long: `train reads a labeled dataset, holds out a stratified validation split (or
+uses --valid-data), fits the TF-IDF encoder and the linear SVM, fits the
+probability temperature on a calibration split carved out of the training
+part, reports the metrics on the validation split, and writes the next
+version folder <out>/<n>/ with model.bin, report.json, confusion.csv and
+valid.jsonl. The folder appears atomically.
+
+--data is a Posos folder (input_train.csv + output_train.csv joined on ID,
+optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
+		Example: `  trainer train --data data/sample --out models/
+  trainer train --data questions.csv --text-col question --label-col intent --valid 0.1 --seed 7
+  trainer train --data train.jsonl --valid-data valid.jsonl --solver cs --class-weight balanced`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			return o.run(cmd, stdout, stderr)
+		},
+	}
+	def := model.DefaultConfig()
+	fs := cmd.Flags()
+	o.addFlags(fs, "labeled dataset: a Posos folder or a CSV/TSV/JSONL file (required)")
+	fs.StringVar(&o.out, "out", "models", "folder receiving the new version folder <out>/<n>/")
+	fs.StringVar(&o.validData, "valid-data", "", "fixed validation set (same formats as --data) instead of a split")
+	fs.Float64Var(&o.valid, "valid", 0.2, "fraction of each intent held out for validation")
+	fs.Int64Var(&o.seed, "seed", def.Seed, "seed of the splits and the solver")
+	fs.Float64Var(&o.c, "C", def.SVM.C, "SVM regularization: larger fits the training data more closely")
+	fs.StringVar(&o.solver, "solver", def.SVM.Solver.String(), "SVM solver: l2 (L2-loss one-vs-rest, liblinear -s 1) or cs (Crammer-Singer, -s 4)")
+	fs.StringVar(&o.classWeight, "class-weight", "none", "none, or balanced to weight classes by n/(k*n_class) for imbalanced data")
+	fs.IntVar(&o.minDF, "min-df", def.Features.MinDF, "drop terms found in fewer training questions than this")
+	fs.IntVar(&o.wordMax, "word-ngrams", def.Features.Text.WordMax, "longest word n-gram (0 disables words)")
+	fs.IntVar(&o.charMin, "char-min", def.Features.Text.CharMin, "shortest character n-gram")
+	fs.IntVar(&o.charMax, "char-max", def.Features.Text.CharMax, "longest character n-gram (0 disables characters)")
+	fs.Float64Var(&o.calib, "calib", def.CalibFraction, "fraction of the training part held out to fit the probability temperature (0 disables)")
+	fs.Float64Var(&o.prune, "prune", def.PruneBelow, "drop features whose largest absolute weight is below this from the exported model (0 keeps all)")
+	fs.Float64Var(&o.eps, "eps", def.SVM.Eps, "SVM stopping tolerance")
+	fs.IntVar(&o.workers, "workers", 0, "parallel workers (0 = all cores)")
+	fs.StringVar(&o.names, "names", "", "intent names file 'id;name' (default: intents.csv in a Posos folder)")
+	fs.IntVar(&o.maxMatrix, "max-matrix", 20, "print the full confusion matrix up to this many intents, else the most frequent confusions")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the headline metrics and the version folder")
+	return cmd
+}
+
+func (o *trainOptions) complete() error {
+	if o.data == "" {
+		return usagef("--data is required (a Posos folder or a CSV/TSV/JSONL file)")
+	}
+	if o.validData == "" && !(o.valid > 0 && o.valid < 1) {
+		return usagef("--valid %v must be between 0 and 1 (exclusive)", o.valid)
+	}
+	cfg := model.DefaultConfig()
+	solver, err := svm.ParseSolver(o.solver)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg.SVM.Solver = solver
+	cfg.SVM.C = o.c
+	cfg.SVM.Eps = o.eps
+	switch o.classWeight {
+	case "none", "":
+	case "balanced":
+		cfg.BalancedWeights = true
+	default:
+		return usagef("--class-weight %q: use none or balanced", o.classWeight)
+	}
+	if o.minDF < 1 {
+		return usagef("--min-df %d must be at least 1", o.minDF)
+	}
+	cfg.Features.MinDF = o.minDF
+	cfg.Features.Text.WordMax = o.wordMax
+	cfg.Features.Text.CharMin = o.charMin
+	cfg.Features.Text.CharMax = o.charMax
+	if o.wordMax < 0 || o.charMax < 0 || (o.charMax > 0 && o.charMin > o.charMax) || (o.wordMax == 0 && o.charMax == 0) {
+		return usagef("n-gram ranges: need --word-ngrams >= 0, --char-min <= --char-max, and at least one of words or characters")
+	}
+	cfg.CalibFraction = o.calib
+	cfg.PruneBelow = o.prune
+	cfg.Seed = o.seed
+	cfg.Workers = o.workers
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	o.cfg = cfg
+	return nil
+}
+
+func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
+	ctx := cmd.Context()
+	start := time.Now()
+	prog := newProgress(stderr, o.quiet)
+
+	prog.step("reading %s", o.data)
+	ds, err := dataset.Load(o.data, o.options(false))
+	if err != nil {
+		return err
+	}
+	info := &model.DataInfo{
+		Sources: ds.Sources, Format: ds.Format,
+		Rows: len(ds.Examples) + len(ds.Rejected), Rejected: len(ds.Rejected),
+		Reasons: ds.RejectionSummary(), Examples: firstRejections(ds.Rejected, 20),
+	}
+	names, err := o.labelNames()
+	if err != nil {
+		return err
+	}
+	o.cfg.LabelNames = names
+
+	var train, valid []dataset.Example
+	if o.validData != "" {
+		vds, err := dataset.Load(o.validData, o.options(false))
+		if err != nil {
+			return err
+		}
+		train, valid = ds.Examples, vds.Examples
+		info.ValidFrom = o.validData
+		info.Rejected += len(vds.Rejected)
+		for r, n := range vds.RejectionSummary() {
+			if info.Reasons == nil {
+				info.Reasons = map[string]int{}
+			}
+			info.Reasons[r] += n
+		}
+	} else {
+		var rep dataset.SplitReport
+		train, valid, rep, err = dataset.Split(ds.Examples, o.valid, o.seed)
+		if err != nil {
+			return err
+		}
+		info.TooSmall = rep.TooSmall
+		info.PerLabel = rep.PerLabel
+		info.ValidFrom = fmt.Sprintf("stratified split of %s (valid %.2f, seed %d)", o.data, o.valid, o.seed)
+	}
+	if len(valid) == 0 {
+		return fmt.Errorf("no validation examples: every intent has too few questions to split; add data or pass --valid-data")
+	}
+
+	m, tinfo, err := model.Train(ctx, train, o.cfg, prog.update)
+	if err != nil {
+		return err
+	}
+	prog.step("evaluating on %d validation questions", len(valid))
+	rep, _, err := m.Evaluate(ctx, valid)
+	if err != nil {
+		return err
+	}
+	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
+
+	prog.step("writing the model")
+	version, dir, err := model.WriteVersion(o.out, m, rep, valid)
+	if err != nil {
+		return err
+	}
+	prog.done()
+	printTrainReport(stdout, rep, o.maxMatrix, names, o.quiet)
+	fmt.Fprintf(stdout, "\nmodel version %d written to %s (%.1fs in all)\n", version, filepath.Join(dir, model.ModelFile), time.Since(start).Seconds())
+	return nil
+}
+
+// labelNames reads --names, or intents.csv beside a Posos folder's data.
+func (o *trainOptions) labelNames() (map[string]string, error) {
+	path := o.names
+	if path == "" {
+		cand := filepath.Join(o.data, "intents.csv")
+		if st, err := os.Stat(cand); err == nil && !st.IsDir() {
+			path = cand
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	return dataset.LoadLabelNames(path)
+}
+
+func firstRejections(r []dataset.Rejection, n int) []dataset.Rejection {
+	if len(r) > n {
+		return r[:n]
+	}
+	return r
+}
