@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -27,7 +28,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "error:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	// cobra reports bad arguments and unknown commands as plain errors.
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") ||
+		strings.Contains(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown shorthand") {
 		fmt.Fprintln(stderr, "Run 'trainer --help' for usage.")
 		return 2
 	}
