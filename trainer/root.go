@@ -65,5 +65,6 @@ F1, confusion matrix, calibration error).`,
 	root.AddCommand(newTrainCommand(stdout, stderr))
 	root.AddCommand(newEvaluateCommand(stdout, stderr))
 	root.AddCommand(newPredictCommand(stdout, stderr))
+	root.AddCommand(newSelectCommand(stdout, stderr))
 	return root
 }
