@@ -26,9 +26,10 @@ type binarySolver struct {
 	// the cache footprint made them about 30% faster, while the rounding of
 	// the running sum (~1e-7 relative per update) stays far below any
 	// useful tolerance.
-	w     []float32
-	alpha []float64
-	index []int32
+	w      []float32
+	alpha  []float64
+	index  []int32 // row order; the first `active` rows are not shrunk
+	shrunk []int32 // scratch for the rows shrunk during a pass
 }
 
 // solve fits class k against the rest with cost cp for the positives and cn
@@ -36,17 +37,18 @@ type binarySolver struct {
 // bias weight. init, when non-nil, holds starting duals at init[i*stride+k].
 func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed int64, init []float64, stride int) (float64, error) {
 	var (
-		ptr   = s.x.Ptr
-		xi    = s.x.Index
-		xv    = s.x.Value
-		ys    = s.y
-		qd    = s.qd
-		w     = s.w
-		alpha = s.alpha
-		index = s.index
-		n     = len(alpha)
-		bias  = s.bias
-		wb    float64
+		ptr    = s.x.Ptr
+		xi     = s.x.Index
+		xv     = s.x.Value
+		ys     = s.y
+		qd     = s.qd
+		w      = s.w
+		alpha  = s.alpha
+		index  = s.index
+		shrunk = s.shrunk
+		n      = len(alpha)
+		bias   = s.bias
+		wb     float64
 	)
 	// diag is added to Q_ii and upper is the box bound: L2 loss turns the
 	// box constraint into a ridge term 1/(2C).
@@ -92,25 +94,45 @@ func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed 
 			j := i + rng.intn(active-i)
 			index[i], index[j] = index[j], index[i]
 		}
+		// Rows are visited in index order; the ones shrunk are set aside in
+		// s.shrunk and moved behind the kept ones at the end of the pass.
+		// Every active row is still visited once per pass, as in liblinear.
+		kept, nShrunk := 0, 0
+		// The dot product of the next row is computed together with the
+		// current one, which overlaps their memory latencies; it is reused
+		// only if w has not changed in between, so the result is the same
+		// as computing it alone.
+		var nextDot float64
+		haveNext := false
 		for p := 0; p < active; p++ {
 			i := index[p]
 			lo, hi := ptr[i], ptr[i+1]
 			idx, val := xi[lo:hi], xv[lo:hi]
+			var wx float64
+			switch {
+			case haveNext:
+				wx, haveNext = nextDot, false
+			case p+1 < active:
+				j := index[p+1]
+				wx, nextDot = dot2(w, idx, val, xi[ptr[j]:ptr[j+1]], xv[ptr[j]:ptr[j+1]])
+				haveNext = true
+			default:
+				wx = dot(w, idx, val)
+			}
 			yi, diag, upper := -1.0, diagN, upperN
 			if ys[i] == k {
 				yi, diag, upper = 1, diagP, upperP
 			}
 			a := alpha[i]
-			g := yi*(dot(w, idx, val)+wb*bias) - 1 + a*diag
+			g := yi*(wx+wb*bias) - 1 + a*diag
 
 			pg := 0.0
 			switch {
 			case a == 0:
 				if g > pgMaxOld {
 					// Shrink: at the bound and likely to stay there.
-					active--
-					index[p], index[active] = index[active], index[p]
-					p--
+					shrunk[nShrunk] = i
+					nShrunk++
 					continue
 				}
 				if g < 0 {
@@ -118,9 +140,8 @@ func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed 
 				}
 			case a == upper:
 				if g < pgMinOld {
-					active--
-					index[p], index[active] = index[active], index[p]
-					p--
+					shrunk[nShrunk] = i
+					nShrunk++
 					continue
 				}
 				if g > 0 {
@@ -129,6 +150,8 @@ func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed 
 			default:
 				pg = g
 			}
+			index[kept] = i
+			kept++
 			pgMaxNew = max(pgMaxNew, pg)
 			pgMinNew = min(pgMinNew, pg)
 
@@ -138,8 +161,11 @@ func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed 
 				d := (na - a) * yi
 				axpy(d, idx, val, w)
 				wb += d * bias
+				haveNext = false
 			}
 		}
+		copy(index[kept:active], shrunk[:nShrunk])
+		active = kept
 
 		if pgMaxNew-pgMinNew <= s.eps {
 			if active == n {
@@ -166,9 +192,12 @@ var debugLog func(string, ...any)
 // dot returns Σ val[j]·w[idx[j]], accumulated in float64 with four
 // partial sums, which breaks the dependency chain of a single accumulator.
 func dot(w []float32, idx []int32, val []float32) float64 {
+	return dotFrom(w, idx, val, 0, 0, 0, 0, 0)
+}
+
+// dotFrom continues dot from position j with partial sums s0..s3.
+func dotFrom(w []float32, idx []int32, val []float32, j int, s0, s1, s2, s3 float64) float64 {
 	val = val[:len(idx)]
-	var s0, s1, s2, s3 float64
-	j := 0
 	for ; j+4 <= len(idx); j += 4 {
 		ix := idx[j : j+4 : j+4]
 		vx := val[j : j+4 : j+4]
@@ -181,6 +210,29 @@ func dot(w []float32, idx []int32, val []float32) float64 {
 		s0 += float64(val[j] * w[idx[j]])
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// dot2 returns dot(w, ia, va) and dot(w, ib, vb), bit for bit, computing
+// them in one loop so that the loads of both rows are in flight together.
+func dot2(w []float32, ia []int32, va []float32, ib []int32, vb []float32) (float64, float64) {
+	va = va[:len(ia)]
+	vb = vb[:len(ib)]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	n := min(len(ia), len(ib)) &^ 3
+	j := 0
+	for ; j < n; j += 4 {
+		ix, vx := ia[j:j+4:j+4], va[j:j+4:j+4]
+		iy, vy := ib[j:j+4:j+4], vb[j:j+4:j+4]
+		a0 += float64(vx[0] * w[ix[0]])
+		b0 += float64(vy[0] * w[iy[0]])
+		a1 += float64(vx[1] * w[ix[1]])
+		b1 += float64(vy[1] * w[iy[1]])
+		a2 += float64(vx[2] * w[ix[2]])
+		b2 += float64(vy[2] * w[iy[2]])
+		a3 += float64(vx[3] * w[ix[3]])
+		b3 += float64(vy[3] * w[iy[3]])
+	}
+	return dotFrom(w, ia, va, j, a0, a1, a2, a3), dotFrom(w, ib, vb, j, b0, b1, b2, b3)
 }
 
 // axpy adds d·x to w.
