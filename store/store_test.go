@@ -31,7 +31,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 	s := openTemp(t)
 	ctx := context.Background()
 	for _, c := range []struct {
-		db          string
+		db           string
 		pragma, want string
 	}{
 		{"w", "journal_mode", "wal"},
