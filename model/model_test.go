@@ -102,6 +102,9 @@ func TestPredictTopIsSortedAndSumsBelowOne(t *testing.T) {
 }
 
 func TestPredictDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
 	m := trainTiny(t)
 	m.Predict("warm up the pool")
 	allocs := testing.AllocsPerRun(200, func() { m.Predict("peut on prendre du doliprane enceinte ?") })
