@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +20,15 @@ type config struct {
 	Keep           int
 	ReloadInterval time.Duration
 	Limits         limits
+	Upload         uploadLimits
+
+	// DataDir and DB are for the examples database and training tasks.
+	DataDir string
+	DB      string
+	// TokenFile names a file holding the API token; token is the token
+	// itself (from TokenFile or API_TOKEN). It is never logged.
+	TokenFile string
+	token     string
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -37,8 +48,10 @@ func defaultConfig() config {
 		Models:            "models",
 		Addr:              ":4002",
 		Keep:              3,
-		ReloadInterval:    2 * time.Second,
+		ReloadInterval:    500 * time.Millisecond,
 		Limits:            limits{MaxQuery: 10_000, MaxBody: 1 << 20, MaxBatch: 1_000},
+		Upload:            uploadLimits{MaxBytes: 512 << 20, Timeout: 10 * time.Minute},
+		DataDir:           "data",
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -67,13 +80,22 @@ Examples:
   PORT=8080 MODELS_DIR=/models api
   api --check          # exit 0 when the server on --addr (or PORT) answers /healthz
 
+  API_TOKEN=$(openssl rand -hex 32) api   # enables uploads, pins, deletions
+
 Precedence: a flag given on the command line wins over the environment
-(PORT for --addr, MODELS_DIR for --models), which wins over the default.
+(PORT for --addr, MODELS_DIR for --models, DATA_DIR for --data-dir, DB_PATH
+for --db, API_TOKEN for --token-file), which wins over the default.
 
 Endpoints: GET /intent?query=..[&top=K][&version=N], POST /intent
-{"queries": [..]}, /healthz, /readyz, /metrics. Errors are JSON
-{"error": ".."}: 400 bad input, 404 unknown version or route, 405 wrong
-method, 413 query, body or batch over its limit, 503 no model loaded.
+{"queries": [..]}, POST /infer {"texts": [..]}, POST /test {"version": N},
+GET /models, GET /models/{n}, GET|PUT|DELETE /models/default,
+POST /models, DELETE /models/{n}, /healthz, /readyz, /metrics.
+Mutating endpoints need "Authorization: Bearer <API_TOKEN>"; with no token
+configured they answer 403. Errors are JSON {"error": ".."}: 400 bad input,
+401 missing or wrong token, 403 endpoint disabled, 404 unknown version or
+route, 405 wrong method, 409 conflict with the server's state, 413 query,
+body, batch or upload over its limit, 415 upload media type, 503 no model
+loaded.
 
 Flags:
 `
@@ -94,7 +116,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.ReloadInterval, "reload-interval", cfg.ReloadInterval, "how often to look for new or removed versions; 0 disables hot reload")
 	fs.IntVar(&cfg.Limits.MaxQuery, "max-query", cfg.Limits.MaxQuery, "longest query in characters; longer ones get 413")
 	fs.Int64Var(&cfg.Limits.MaxBody, "max-body", cfg.Limits.MaxBody, "largest POST body in bytes; larger ones get 413")
-	fs.IntVar(&cfg.Limits.MaxBatch, "max-batch", cfg.Limits.MaxBatch, "most queries in one POST /intent; more get 413")
+	fs.IntVar(&cfg.Limits.MaxBatch, "max-batch", cfg.Limits.MaxBatch, "most queries in one POST /intent or texts in one POST /infer; more get 413")
+	fs.Int64Var(&cfg.Upload.MaxBytes, "max-upload", cfg.Upload.MaxBytes, "largest model upload (POST /models) in bytes; larger ones get 413")
+	fs.DurationVar(&cfg.Upload.Timeout, "upload-timeout", cfg.Upload.Timeout, "time allowed to receive one model upload (instead of --read-timeout)")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `folder`: training data paths given to POST /train are confined to it (env DATA_DIR)")
+	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database `file` (env DB_PATH; default <data-dir>/intent.db)")
+	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding the bearer token that mutating endpoints require (env API_TOKEN holds the token itself); without a token they answer 403")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read request headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "time allowed to write a response, from the end of the request headers")
@@ -124,6 +151,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		cfg.Addr = ":" + v
 	}
+	if v := getenv("DATA_DIR"); v != "" && !given["data-dir"] {
+		cfg.DataDir = v
+	}
+	if v := getenv("DB_PATH"); v != "" && !given["db"] {
+		cfg.DB = v
+	}
+	if cfg.DB == "" {
+		cfg.DB = filepath.Join(cfg.DataDir, "intent.db")
+	}
+	if cfg.TokenFile != "" {
+		b, err := os.ReadFile(cfg.TokenFile)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("--token-file: %w", err)}
+		}
+		if cfg.token = strings.TrimSpace(string(b)); cfg.token == "" {
+			return cfg, usageError{fmt.Errorf("--token-file %s is empty", cfg.TokenFile)}
+		}
+	} else {
+		cfg.token = strings.TrimSpace(getenv("API_TOKEN"))
+	}
 	return cfg, cfg.validate()
 }
 
@@ -138,8 +185,12 @@ func (c config) validate() error {
 		return bad("--keep %d must be >= 0", c.Keep)
 	case c.ReloadInterval < 0:
 		return bad("--reload-interval %v must be >= 0", c.ReloadInterval)
-	case c.Limits.MaxQuery <= 0, c.Limits.MaxBody <= 0, c.Limits.MaxBatch <= 0:
-		return bad("--max-query, --max-body and --max-batch must be > 0")
+	case c.Limits.MaxQuery <= 0, c.Limits.MaxBody <= 0, c.Limits.MaxBatch <= 0, c.Upload.MaxBytes <= 0:
+		return bad("--max-query, --max-body, --max-batch and --max-upload must be > 0")
+	case c.Upload.Timeout <= 0:
+		return bad("--upload-timeout must be > 0")
+	case c.DataDir == "":
+		return bad("--data-dir is empty")
 	case c.LogFormat != "json" && c.LogFormat != "text":
 		return bad("--log-format %q: want json or text", c.LogFormat)
 	}

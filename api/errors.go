@@ -20,6 +20,7 @@ const (
 	kindConflict                 // the request contradicts the server's state: 409
 	kindUnauthorized             // a token is needed: 401
 	kindForbidden                // the operation is disabled: 403
+	kindUnsupported              // a body of a media type the endpoint does not take: 415
 )
 
 // statusOf is the one place where an error kind becomes an HTTP status.
@@ -33,6 +34,7 @@ var statusOf = [...]int{
 	kindConflict:     http.StatusConflict,
 	kindUnauthorized: http.StatusUnauthorized,
 	kindForbidden:    http.StatusForbidden,
+	kindUnsupported:  http.StatusUnsupportedMediaType,
 }
 
 // apiError is the error type of every handler. Msg is shown to the client;

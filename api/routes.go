@@ -15,6 +15,8 @@ import (
 type server struct {
 	models    *registry
 	limits    limits
+	upload    uploadLimits
+	auth      tokenAuth // the token mutating endpoints require; unset disables them
 	log       *slog.Logger
 	metrics   *metrics
 	accessLog bool
@@ -32,6 +34,18 @@ func (s *server) routes() http.Handler {
 
 	handle("/intent", handleIntent(s.models, s.limits, s.log), http.MethodGet)
 	handle("/intent", handleIntentBatch(s.models, s.limits, s.log), http.MethodPost)
+	handle("/infer", handleInfer(s.models, s.limits, s.log), http.MethodPost)
+	handle("/test", handleTest(s.models, s.limits, s.log), http.MethodPost)
+
+	// Versions. Every change needs the token (requireToken); reads are open.
+	handle("/models", handleModels(s.models), http.MethodGet)
+	handle("/models", s.requireToken(handleUpload(s.models, s.upload, s.log)), http.MethodPost)
+	handle("/models/default", handleDefault(s.models), http.MethodGet)
+	handle("/models/default", s.requireToken(handlePin(s.models, s.limits, s.log)), http.MethodPut)
+	handle("/models/default", s.requireToken(handleUnpin(s.models, s.log)), http.MethodDelete)
+	handle("/models/{n}", handleModel(s.models, s.log), http.MethodGet)
+	handle("/models/{n}", s.requireToken(handleDeleteModel(s.models, s.log)), http.MethodDelete)
+
 	handle("/healthz", handleHealthz(), http.MethodGet, http.MethodHead)
 	handle("/readyz", handleReadyz(s.models, s.log), http.MethodGet, http.MethodHead)
 	handle("/metrics", s.metrics.handler(), http.MethodGet)

@@ -33,7 +33,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := loadModels(ctx, reg, cfg, log); err != nil {
 		return err
 	}
-	s := &server{models: reg, limits: cfg.Limits, log: log, metrics: newMetrics(reg), accessLog: cfg.AccessLog}
+	s := &server{models: reg, limits: cfg.Limits, upload: cfg.Upload, auth: newTokenAuth(cfg.token),
+		log: log, metrics: newMetrics(reg), accessLog: cfg.AccessLog}
+	if !s.auth.set {
+		log.Warn("no API_TOKEN: uploads, pins and deletions answer 403 until one is set")
+	}
 
 	// Bind before serving, so a port in use is an error now, not a log line.
 	ln, err := net.Listen("tcp", cfg.Addr)
