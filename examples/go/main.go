@@ -6,7 +6,7 @@
 //
 //	go run ./examples/go "risques poisson cru pendant la grossesse ?"
 //	go run ./examples/go -top 3 -url http://localhost:4002 "combien de doliprane par jour ?"
-//	cut -d';' -f2 data/sample/input_test.csv | tail -n +2 | go run ./examples/go
+//	tail -n +2 data/sample/input_test.csv | head -5 | cut -d';' -f2- | go run ./examples/go
 //
 // One question is sent as GET /intent, several as POST /intent batches. A
 // server error prints the status and the server's message and exits 1.
