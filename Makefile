@@ -36,8 +36,6 @@ API_IMAGE ?= intent-api
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS := -X intent/model.Version=$(VERSION)
 
-export GO RUNNER MODELS BIN PORT API_URL TEST_DATA PREDICTIONS DATA_DIR DATA_ARCHIVE GO_LDFLAGS
-
 .DEFAULT_GOAL := help
 
 # In the docker runner DATA is seen under /data when it lies in data/, else
@@ -77,7 +75,7 @@ $(BIN)/trainer $(BIN)/api:
 
 .PHONY: train
 train: ## train on DATA (default data/sample) into MODELS/<n>/ (docker or native)
-	@runner=$$(scripts/runner.sh train); \
+	@runner=$$(RUNNER='$(RUNNER)' scripts/runner.sh train); \
 	if [ "$$runner" = docker ]; then \
 	  $(call run,docker build -q -f trainer.Dockerfile --build-arg VERSION=$(VERSION) -t $(TRAINER_IMAGE) .); \
 	  mkdir -p $(MODELS); \
@@ -90,7 +88,7 @@ train: ## train on DATA (default data/sample) into MODELS/<n>/ (docker or native
 
 .PHONY: api
 api: ## serve MODELS on PORT (trains on data/sample first when MODELS has no model)
-	@runner=$$(scripts/runner.sh api); \
+	@runner=$$(RUNNER='$(RUNNER)' scripts/runner.sh api); \
 	if ! $(has_model); then \
 	  echo "make api: no model version in $(MODELS)/: training on data/sample first"; \
 	  $(MAKE) --no-print-directory train RUNNER=$$runner DATA=data/sample TRAIN_ARGS=; \
@@ -107,7 +105,8 @@ api: ## serve MODELS on PORT (trains on data/sample first when MODELS has no mod
 
 .PHONY: test
 test: ## send every TEST_DATA question to the API at API_URL -> predictions.csv (starts an API if none answers)
-	@scripts/make-test.sh
+	@GO='$(GO)' BIN='$(BIN)' MODELS='$(MODELS)' PORT='$(PORT)' API_URL='$(API_URL)' TEST_DATA='$(TEST_DATA)' \
+	  PREDICTIONS='$(PREDICTIONS)' GO_LDFLAGS='$(GO_LDFLAGS)' scripts/make-test.sh
 
 .PHONY: check
 check: ## vet, gofmt check and the race-enabled test suite (what CI runs)
@@ -133,11 +132,11 @@ bench-load: ## load test of the API with wrk (scripts/loadtest.sh)
 
 .PHONY: data
 data: ## decrypt DATA_ARCHIVE (data/data.tgz.gpg) into DATA_DIR (data/); passphrase from DATA_PASSPHRASE or DATA_PASSPHRASE_FILE
-	@scripts/data.sh
+	@DATA_DIR='$(DATA_DIR)' DATA_ARCHIVE='$(DATA_ARCHIVE)' scripts/data.sh
 
 .PHONY: docker-check
 docker-check: ## build both images (buildah where no Docker engine runs) and run them once, checking /intent
-	@scripts/docker-check.sh
+	@RUNNER='$(RUNNER)' scripts/docker-check.sh
 
 .PHONY: clean
 clean: ## remove built binaries and predictions (keeps models/)
