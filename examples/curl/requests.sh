@@ -5,14 +5,24 @@
 #   bash examples/curl/requests.sh                 # server on localhost:4002
 #   API_URL=http://host:8080 bash examples/curl/requests.sh
 #
-# Needs curl and, for the batch-size example, jq. The examples that ask for
-# version=1 expect a models folder with at least one version.
+# Needs curl and jq. The examples that ask for version=1 expect a models
+# folder with at least one version; the ones that change versions need the
+# server's token in API_TOKEN (the server must be started with the same
+# API_TOKEN) and upload MODEL_FILE (default models/1/model.bin) as a new
+# version, which they delete again.
 set -u
 API="${API_URL:-http://localhost:4002}"
+MODEL_FILE="${MODEL_FILE:-models/1/model.bin}"
+: "${API_TOKEN:=}"
+export API_TOKEN
 
-# run prints a command (with $API spelled out) and runs it.
+# run prints a command (with $API and $MODEL_FILE spelled out, never the
+# token) and runs it.
 run() {
-	printf '$ %s\n' "${1//\$API/$API}"
+	local shown="${1//\$API_TOKEN/@TOKEN@}"
+	shown="${shown//\$API/$API}"
+	shown="${shown//\$MODEL_FILE/$MODEL_FILE}"
+	printf '$ %s\n' "${shown//@TOKEN@/\$API_TOKEN}"
 	eval "$1"
 	echo
 }
@@ -31,6 +41,29 @@ run 'curl -s -G $API/intent --data-urlencode "query=risques poisson cru pendant 
 echo '## Batch'
 run 'curl -s $API/intent -H "Content-Type: application/json" -d '"'"'{"queries": ["risques poisson cru pendant la grossesse ?", "combien de doliprane par jour maximum", "est-ce rembourse par la secu ?"]}'"'"''
 run 'curl -s $API/intent -d '"'"'{"queries": ["puis-je prendre de l ibuprofene avec de l alcool ?"], "top": 2, "version": 1}'"'"''
+
+echo '## Model versions'
+run 'curl -s $API/models | jq'
+run 'curl -s $API/models/1 | jq "del(.report)"'
+run 'curl -s $API/models/1 | jq -c ".report | {n_train, n_valid, accuracy, macro_f1, temperature}"'
+run 'curl -s $API/models/default'
+
+echo '## Raw scores and evaluation'
+run 'curl -s $API/infer -d '"'"'{"texts": ["risques poisson cru pendant la grossesse ?"], "version": 1}'"'"''
+run 'curl -s $API/test -d '"'"'{"version": 1}'"'"' | jq -c "{version, n, accuracy, predictions: (.predictions | length), labels: (.labels | length)}"'
+run 'curl -s -X POST $API/test | jq -c "{version, n, accuracy}"'
+
+echo '## Changing versions (Bearer token)'
+run 'curl -s -w "HTTP %{http_code}\n" -X PUT $API/models/default -d '"'"'{"version": 1}'"'"''
+run 'curl -s -w "HTTP %{http_code}\n" -X PUT $API/models/default -H "Authorization: Bearer wrong" -d '"'"'{"version": 1}'"'"''
+run 'curl -s -X PUT $API/models/default -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"version": 1}'"'"''
+run 'curl -s -G $API/intent --data-urlencode "query=risques poisson cru pendant la grossesse ?"'
+run 'curl -s -X DELETE $API/models/default -H "Authorization: Bearer $API_TOKEN"'
+run 'curl -s -w "HTTP %{http_code}\n" $API/models -H "Authorization: Bearer $API_TOKEN" -H "Content-Type: application/octet-stream" --data-binary @$MODEL_FILE'
+run 'curl -s -w "HTTP %{http_code}\n" $API/models -H "Authorization: Bearer $API_TOKEN" -H "Content-Type: application/octet-stream" --data-binary "not a model"'
+run 'curl -s -w "HTTP %{http_code}\n" $API/models -H "Authorization: Bearer $API_TOKEN" -H "Content-Type: text/plain" --data-binary @$MODEL_FILE'
+run 'curl -s -w "HTTP %{http_code}\n" -X DELETE $API/models/3 -H "Authorization: Bearer $API_TOKEN"'
+run 'curl -s $API/readyz'
 
 echo '## Errors'
 run 'curl -s -w "HTTP %{http_code}\n" $API/intent'
