@@ -13,14 +13,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // fakeAPI answers like the api command: GET /intent with one answer, POST
-// /intent with {"results": [...]}, 404 for an unknown version.
+// /intent with {"results": [...]}, 404 for an unknown version. The
+// requests it got are read once the command has returned.
 func fakeAPI(t *testing.T) (*httptest.Server, *[]string) {
 	t.Helper()
+	var mu sync.Mutex
 	var seen []string
 	answer := func(q string, top int) map[string]any {
 		a := map[string]any{"intent": 26, "probability": "0.73356545"}
@@ -37,7 +40,9 @@ func fakeAPI(t *testing.T) (*httptest.Server, *[]string) {
 		return a
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		seen = append(seen, r.Method+" "+r.URL.RequestURI())
+		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch r.Method {
 		case http.MethodGet:
