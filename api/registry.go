@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -328,6 +329,7 @@ func (r *registry) reload(ctx context.Context, pre map[int]*model.Model) error {
 		cands[0] = p
 	}
 	loaded := 0
+	changed := false // a version was loaded or unloaded
 	for _, c := range cands {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -363,6 +365,7 @@ func (r *registry) reload(ctx context.Context, pre map[int]*model.Model) error {
 		}
 		next.versions = append(next.versions, v)
 		loaded++
+		changed = true
 	}
 	slices.SortFunc(next.versions, func(a, b *version) int { return a.N - b.N })
 	slices.SortFunc(next.failed, func(a, b failure) int { return a.N - b.N })
@@ -389,7 +392,16 @@ func (r *registry) reload(ctx context.Context, pre map[int]*model.Model) error {
 	for _, v := range old.versions {
 		if next.get(v.N) != v {
 			r.log.Info("model version unloaded", slog.Int("version", v.N))
+			changed = true
 		}
+	}
+	if changed {
+		// A model file is read whole before it is decoded, and a model is
+		// tens of megabytes: give the garbage of a load or an unloaded
+		// version back to the system now rather than at the scavenger's
+		// pace (requests still answering from an old version keep it alive
+		// until they end).
+		go debug.FreeOSMemory()
 	}
 	if next.def != nil && (old.def == nil || old.def != next.def) {
 		r.log.Info("default model version", slog.Int("version", next.def.N), slog.Bool("pinned", next.def.N == next.pinned))

@@ -20,6 +20,7 @@ type server struct {
 	log       *slog.Logger
 	metrics   *metrics
 	accessLog bool
+	tasks     *taskService // examples and training tasks; nil leaves their routes out
 }
 
 // routes is the whole HTTP surface of the server: every route and every
@@ -45,6 +46,12 @@ func (s *server) routes() http.Handler {
 	handle("/models/default", s.requireToken(handleUnpin(s.models, s.log)), http.MethodDelete)
 	handle("/models/{n}", handleModel(s.models, s.log), http.MethodGet)
 	handle("/models/{n}", s.requireToken(handleDeleteModel(s.models, s.log)), http.MethodDelete)
+
+	// Examples and training tasks (POST /examples, POST /train, ...): their
+	// service registers its routes, mutating ones behind requireToken.
+	if s.tasks != nil {
+		s.tasks.routes(handle, s.requireToken)
+	}
 
 	handle("/healthz", handleHealthz(), http.MethodGet, http.MethodHead)
 	handle("/readyz", handleReadyz(s.models, s.log), http.MethodGet, http.MethodHead)

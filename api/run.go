@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"intent/model"
 )
 
 // run is the whole program: main only adds signals and the exit code. It
@@ -36,7 +39,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	s := &server{models: reg, limits: cfg.Limits, upload: cfg.Upload, auth: newTokenAuth(cfg.token),
 		log: log, metrics: newMetrics(reg), accessLog: cfg.AccessLog}
 	if !s.auth.set {
-		log.Warn("no API_TOKEN: uploads, pins and deletions answer 403 until one is set")
+		log.Warn("no API_TOKEN: mutating endpoints (uploads, pins, deletions, examples, training) answer 403 until one is set")
+	}
+	// Examples and training tasks need a database: enabled when one is
+	// named or the data folder exists, so that a server started anywhere
+	// does not create a data folder out of nowhere.
+	if st, err := os.Stat(cfg.DataDir); cfg.dbSet || err == nil && st.IsDir() {
+		svc, err := newTaskService(ctx, taskConfig{DB: cfg.DB, DataDir: cfg.DataDir, ModelsDir: modelsRoot(cfg.Models), Log: log, Versions: reg})
+		if err != nil {
+			return err
+		}
+		defer svc.Close()
+		s.tasks = svc
+	} else {
+		log.Info("examples and training disabled: no data folder and no --db", slog.String("data_dir", cfg.DataDir))
 	}
 
 	// Bind before serving, so a port in use is an error now, not a log line.
@@ -112,6 +128,21 @@ func loadModels(ctx context.Context, reg *registry, cfg config, log *slog.Logger
 		slog.String("models", cfg.Models), slog.String("reason", reason),
 		slog.Bool("hot_reload", cfg.ReloadInterval > 0))
 	return nil
+}
+
+// modelsRoot is where new versions are written: the models folder, or the
+// folder above a version folder or a model file given directly.
+func modelsRoot(models string) string {
+	st, err := os.Stat(models)
+	switch {
+	case err != nil:
+		return models // created by the first version
+	case !st.IsDir():
+		return filepath.Dir(filepath.Dir(models))
+	case fileExists(filepath.Join(models, model.ModelFile)):
+		return filepath.Dir(models)
+	}
+	return models
 }
 
 // watch reloads the registry every interval until ctx ends, so versions
