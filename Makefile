@@ -115,20 +115,17 @@ check: ## vet, gofmt check and the race-enabled test suite (what CI runs)
 	  if [ -n "$$fmt" ]; then echo "gofmt needed on:"; echo "$$fmt"; exit 1; fi
 	$(GO) test -race -shuffle=on ./...
 
-.PHONY: bench bench-go bench-load
-bench: bench-go bench-load ## Go benchmarks, then the HTTP load test
+.PHONY: bench bench-go bench-train bench-load
+bench: bench-go bench-train bench-load ## Go benchmarks, the CLINC150 training process, then the HTTP load test
 
 bench-go: ## Go benchmarks (BENCH, BENCH_PKGS, BENCH_COUNT); CLINC150 parts skip when ../shared is absent
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) $(BENCH_PKGS)
 
-# Hook for the load test (wrk against bin/api beside a bare net/http handler,
-# issue 3): it runs scripts/loadtest.sh as soon as that script exists.
-bench-load: ## load test of the API with wrk (scripts/loadtest.sh)
-	@if [ -x scripts/loadtest.sh ]; then \
-	  scripts/loadtest.sh; \
-	else \
-	  echo "make bench-load: no load test yet (scripts/loadtest.sh is not written)"; \
-	fi
+bench-train: ## whole `trainer train` process on CLINC150: median wall time, peak RSS, size, accuracy (skips without ../shared)
+	@scripts/bench-train.sh
+
+bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler (skips without ../shared)
+	@scripts/loadtest.sh
 
 .PHONY: data
 data: ## decrypt DATA_ARCHIVE (data/data.tgz.gpg) into DATA_DIR (data/); passphrase from DATA_PASSPHRASE or DATA_PASSPHRASE_FILE

@@ -237,6 +237,26 @@ func TestWriteVersionNumbersAndFiles(t *testing.T) {
 	if err != nil || file != filepath.Join(root, "3", ModelFile) {
 		t.Fatalf("ResolveFile(root) = %s, %v", file, err)
 	}
+	rep, _, err := m.Evaluate(context.Background(), tinyExamples())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, dir, err := WriteVersion(root, m, rep, nil)
+	if err != nil || n != 4 {
+		t.Fatalf("WriteVersion with report = %d, %v", n, err)
+	}
+	withRep, err := LoadPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := withRep.Meta().Metrics; h == nil || h.Accuracy != rep.Accuracy || withRep.Meta().NValid != len(tinyExamples()) {
+		t.Fatalf("headline metrics not stored in the model file: %+v", h)
+	}
+	for _, f := range []string{ReportFile, ConfusionFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("version with a report lacks %s", f)
+		}
+	}
 	valid, err := ReadValid(filepath.Join(root, "2"))
 	if err != nil || len(valid) != 2 || valid[1].Text != tinyExamples()[1].Text {
 		t.Fatalf("ReadValid = %+v, %v", valid, err)

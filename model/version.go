@@ -50,6 +50,19 @@ func WriteVersion(root string, m *Model, rep *Report, valid []dataset.Example) (
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return 0, "", fmt.Errorf("model: %w", err)
 	}
+	if rep != nil && rep.Report != nil {
+		// The file carries its own headline numbers, so a server can list
+		// versions without reading every report.json.
+		meta := m.Meta()
+		meta.NValid = rep.NValid
+		meta.Metrics = &Headline{Accuracy: rep.Accuracy, MacroF1: rep.MacroF1, MicroF1: rep.MicroF1,
+			ECEBefore: rep.ECEBefore, ECEAfter: rep.ECEAfter}
+		withMetrics, err := newModel(meta, m.enc, m.clf)
+		if err != nil {
+			return 0, "", err
+		}
+		m = withMetrics
+	}
 	if err := m.SaveFile(filepath.Join(tmp, ModelFile)); err != nil {
 		return 0, "", err
 	}
