@@ -239,7 +239,8 @@ var uploadParts = map[string]string{
 }
 
 // handleUpload answers POST /models: a model file, as the raw body
-// (Content-Type application/octet-stream) or as the multipart field
+// (Content-Type application/octet-stream, none, or curl's default
+// application/x-www-form-urlencoded) or as the multipart field
 // "model" (with optional "report" and "valid" fields: report.json and
 // valid.jsonl), is decoded, checked with a probe prediction and stored as
 // the next version, loaded before the answer: 201 with its listing entry.
@@ -307,7 +308,9 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][
 	switch {
 	case err != nil:
 		return nil, errorf(kindInvalid, "bad Content-Type %q: %v", truncate(ct, 100), err)
-	case mt == "application/octet-stream":
+	case mt == "application/octet-stream", mt == "application/x-www-form-urlencoded":
+		// The raw model file. curl --data-binary sends the second type
+		// unless told otherwise; the bytes are checked as a model anyway.
 		b, err := io.ReadAll(body)
 		if err != nil {
 			return nil, tooLarge(err)

@@ -18,7 +18,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	bp := getBuf()
 	defer putBuf(bp)
 	buf := bytes.NewBuffer((*bp)[:0])
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false) // answers are not HTML: "<token>" stays readable
+	if err := enc.Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString(`{"error":"internal error: cannot encode the response"}` + "\n")
