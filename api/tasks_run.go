@@ -151,7 +151,7 @@ func (r *taskRun) execute() (*taskResult, error) {
 	report.Train, report.TrainSeconds = info, info.TrainSeconds
 	report.Data = &model.DataInfo{
 		Sources: rep.Sources, Format: rep.Format,
-		Rows: rep.Examples + rep.Rejected, Rejected: rep.Rejected, Reasons: rep.RejectedReasons,
+		Rows: rep.Examples + rep.Rejected, Rejected: rep.Rejected, Reasons: rep.RejectedReasons, Check: &rep.Report,
 		TooSmall: split.TooSmall, PerLabel: split.PerLabel,
 		ValidFrom: fmt.Sprintf("stratified split (valid %.2f, seed %d) of %s", o.Valid, o.Seed, r.describeData(rep.StoredExamples)),
 	}

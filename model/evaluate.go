@@ -33,17 +33,18 @@ type Report struct {
 	Model         *Metadata  `json:"model,omitempty"`
 }
 
-// DataInfo says where the data came from and what could not be used.
+// DataInfo says where the data came from, what could not be used and how
+// it was split.
 type DataInfo struct {
-	Sources   []string            `json:"sources"`
-	Format    string              `json:"format"`
-	Rows      int                 `json:"rows"`
-	Rejected  int                 `json:"rejected"`
-	Reasons   map[string]int      `json:"rejected_reasons,omitempty"`
-	Examples  []dataset.Rejection `json:"rejected_examples,omitempty"`
-	TooSmall  []string            `json:"too_small_to_split,omitempty"`
-	PerLabel  map[string][2]int   `json:"per_label,omitempty"`
-	ValidFrom string              `json:"valid_from"`
+	Sources   []string          `json:"sources"`
+	Format    string            `json:"format"`
+	Rows      int               `json:"rows"`
+	Rejected  int               `json:"rejected"`
+	Reasons   map[string]int    `json:"rejected_reasons,omitempty"`
+	Check     *dataset.Report   `json:"check,omitempty"`
+	TooSmall  []string          `json:"too_small_to_split,omitempty"`
+	PerLabel  map[string][2]int `json:"per_label,omitempty"`
+	ValidFrom string            `json:"valid_from"`
 }
 
 // Evaluate predicts every example and measures the predictions against the

@@ -26,6 +26,18 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 		}
 		fmt.Fprintf(tw, "  train / valid\t%d / %d\n", rep.NTrain, rep.NValid)
 		fmt.Fprintf(tw, "  validation\t%s\n", d.ValidFrom)
+		if c := d.Check; c != nil {
+			fmt.Fprintf(tw, "  intents\t%d\n", c.Intents)
+			if c.DuplicateTexts > 0 || c.Conflicting > 0 {
+				fmt.Fprintf(tw, "  repeated questions\t%d (%d with different intents)\n", c.DuplicateTexts, c.Conflicting)
+			}
+			if len(c.Weak) > 0 {
+				fmt.Fprintf(tw, "  weak intents (< 5 questions)\t%s\n", strings.Join(c.Weak, ", "))
+			}
+			for _, p := range c.Problems {
+				fmt.Fprintf(tw, "  warning\t%s\n", p)
+			}
+		}
 		if len(d.TooSmall) > 0 {
 			fmt.Fprintf(tw, "  too small to split\t%s (kept for training only)\n", strings.Join(d.TooSmall, ", "))
 		}

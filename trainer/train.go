@@ -158,10 +158,11 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	check := dataset.Check(ds.Examples, ds.Rejected, minPerIntent)
 	info := &model.DataInfo{
 		Sources: ds.Sources, Format: ds.Format,
 		Rows: len(ds.Examples) + len(ds.Rejected), Rejected: len(ds.Rejected),
-		Reasons: ds.RejectionSummary(), Examples: firstRejections(ds.Rejected, 20),
+		Reasons: ds.RejectionSummary(), Check: &check,
 	}
 	names, err := o.labelNames()
 	if err != nil {
@@ -235,9 +236,6 @@ func (o *trainOptions) labelNames() (map[string]string, error) {
 	return dataset.LoadLabelNames(path)
 }
 
-func firstRejections(r []dataset.Rejection, n int) []dataset.Rejection {
-	if len(r) > n {
-		return r[:n]
-	}
-	return r
-}
+// minPerIntent is the fewest questions an intent needs to be both trained
+// on and measured (one on each side of the split).
+const minPerIntent = 2
