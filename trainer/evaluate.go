@@ -52,7 +52,7 @@ recall and F1, per-intent table, confusions and calibration error.
 			rep.Data = &model.DataInfo{
 				Sources: ds.Sources, Format: ds.Format,
 				Rows: len(ds.Examples) + len(ds.Rejected), Rejected: len(ds.Rejected),
-				Reasons: ds.RejectionSummary(),
+				Reasons:   ds.RejectionSummary(),
 				ValidFrom: o.data,
 			}
 			if o.jsonOut != "" {
