@@ -289,7 +289,7 @@ func TestDeleteModel(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "1 2 DEFAULT" {
+	if strings.Join(names, " ") != ".highest 1 2 DEFAULT" {
 		t.Fatalf("models folder after deleting 3: %v", names)
 	}
 	wantError(t, serve(t, h, "GET", "/intent?query=x&version=3", ""), 404, "unknown model version 3")
@@ -421,7 +421,7 @@ func TestUploadModel(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "1 2" {
+	if strings.Join(names, " ") != ".highest 1 2" {
 		t.Fatalf("models folder after refused uploads: %v", names)
 	}
 }

@@ -295,7 +295,7 @@ func TestWriteVersionConcurrentWritersGetDistinctNumbers(t *testing.T) {
 		seen[n] = true
 	}
 	entries, _ := os.ReadDir(root)
-	if len(entries) != writers {
+	if len(entries) != writers+1 { // the versions and the high-water mark
 		t.Fatalf("%d entries in root, want %d (no leftover temp folders)", len(entries), writers)
 	}
 }
@@ -332,5 +332,27 @@ func TestEvaluateUnknownLabels(t *testing.T) {
 	}
 	if rep.NValid != 4 || rep.Accuracy > 0.75 {
 		t.Fatalf("NValid %d accuracy %v", rep.NValid, rep.Accuracy)
+	}
+}
+
+func TestVersionNumbersAreNeverReused(t *testing.T) {
+	root := t.TempDir()
+	m := trainTiny(t)
+	for i := 0; i < 2; i++ {
+		if _, _, err := WriteVersion(root, m, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.RemoveAll(filepath.Join(root, "2")); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := WriteVersion(root, m, nil, nil)
+	if err != nil || n != 3 {
+		t.Fatalf("after deleting version 2 the next version is %d (%v), want 3", n, err)
+	}
+	blob, _ := m.MarshalBinary()
+	os.RemoveAll(filepath.Join(root, "3"))
+	if n, _, err := PublishVersion(root, map[string][]byte{ModelFile: blob}); err != nil || n != 4 {
+		t.Fatalf("PublishVersion after deleting 3 gave %d (%v), want 4", n, err)
 	}
 }

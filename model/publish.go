@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -61,21 +62,36 @@ func PublishVersion(root string, files map[string][]byte) (int, string, error) {
 	return n, dst, nil
 }
 
+// HighestFile, in a models root, records the highest version number ever
+// published there. Numbers are never reused, even after the newest version
+// is deleted: a client that asked for version 7 must never get a different
+// model under that number later.
+const HighestFile = ".highest"
+
 // publishDir renames the complete folder tmp to the next free version
-// number under root.
+// number under root: above every existing version and above the recorded
+// high-water mark.
 func publishDir(root, tmp string) (int, string, error) {
 	versions, err := Versions(root)
 	if err != nil {
 		return 0, "", err
 	}
-	n := 1
+	n := readHighest(root) + 1
 	if len(versions) > 0 {
-		n = versions[len(versions)-1] + 1
+		n = max(n, versions[len(versions)-1]+1)
 	}
 	for ; ; n++ {
 		dst := filepath.Join(root, strconv.Itoa(n))
 		err := os.Rename(tmp, dst)
 		if err == nil {
+			// Concurrent publishers may race here; each keeps the larger
+			// value it sees, so the mark only lags, never goes back, in
+			// the sequential case that matters (publish, delete, publish).
+			if h := readHighest(root); n > h {
+				if err := WriteFileAtomic(filepath.Join(root, HighestFile), []byte(strconv.Itoa(n)+"\n"), 0o644); err != nil {
+					return n, dst, err
+				}
+			}
 			if err := syncDir(root); err != nil {
 				return n, dst, err
 			}
@@ -87,4 +103,18 @@ func publishDir(root, tmp string) (int, string, error) {
 		}
 		return 0, "", fmt.Errorf("model: publish version %d: %w", n, err)
 	}
+}
+
+// readHighest returns the recorded high-water mark, 0 when there is none or
+// it is unreadable (the folder names still prevent collisions then).
+func readHighest(root string) int {
+	b, err := os.ReadFile(filepath.Join(root, HighestFile))
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

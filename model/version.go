@@ -4,14 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 
 	"intent/model/dataset"
 )
@@ -99,30 +96,12 @@ func WriteVersion(root string, m *Model, rep *Report, valid []dataset.Example) (
 	if err := syncDir(tmp); err != nil {
 		return 0, "", err
 	}
-	versions, err := Versions(root)
+	n, dst, err := publishDir(root, tmp)
 	if err != nil {
 		return 0, "", err
 	}
-	n := 1
-	if len(versions) > 0 {
-		n = versions[len(versions)-1] + 1
-	}
-	for ; ; n++ {
-		dst := filepath.Join(root, strconv.Itoa(n))
-		err := os.Rename(tmp, dst)
-		if err == nil {
-			done = true
-			if err := syncDir(root); err != nil {
-				return 0, "", err
-			}
-			return n, dst, nil
-		}
-		// Another writer took n first: try the next number.
-		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
-			continue
-		}
-		return 0, "", fmt.Errorf("model: publish version %d: %w", n, err)
-	}
+	done = true
+	return n, dst, nil
 }
 
 type validRow struct {
