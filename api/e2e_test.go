@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,6 +139,35 @@ func TestEndToEnd(t *testing.T) {
 	rs, err := c.Intents(ctx, qs)
 	if err != nil || len(rs) != len(qs) || len(qs) == 0 {
 		t.Fatalf("batch of %d: %d answers, %v", len(qs), len(rs), err)
+	}
+
+	// The `make test` client: the real trainer binary sends every test
+	// question over HTTP and writes predictions.csv, one row per question.
+	bin := filepath.Join(t.TempDir(), "trainer")
+	if out, err := exec.Command("go", "build", "-o", bin, "../trainer").CombinedOutput(); err != nil {
+		t.Fatalf("go build ../trainer: %v\n%s", err, out)
+	}
+	preds := filepath.Join(t.TempDir(), "predictions.csv")
+	cmd := exec.CommandContext(ctx, bin, "predict", "--api", base, "--data", filepath.Join(sampleDir, "input_test.csv"), "--out", preds, "-q")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("trainer predict --api: %v\n%s", err, out)
+	}
+	f, err := os.Open(preds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(test.Examples)+1 || strings.Join(rows[0], ",") != "ID,question,intent" {
+		t.Fatalf("predictions.csv: %d rows (header %v) for %d test questions", len(rows), rows[0], len(test.Examples))
+	}
+	for i, row := range rows[1:] {
+		if row[0] != test.Examples[i].ID || row[1] != test.Examples[i].Text || row[2] != rs[i].Intent {
+			t.Fatalf("predictions.csv row %d = %v, want ID %s and the API's answer %s", i+1, row, test.Examples[i].ID, rs[i].Intent)
+		}
 	}
 
 	// The binary's own health check, as the Docker HEALTHCHECK runs it.
