@@ -90,7 +90,10 @@ for --db, API_TOKEN for --token-file), which wins over the default.
 Endpoints: GET /intent?query=..[&top=K][&version=N], POST /intent
 {"queries": [..]}, POST /infer {"texts": [..]}, POST /test {"version": N},
 GET /models, GET /models/{n}, GET|PUT|DELETE /models/default,
-POST /models, DELETE /models/{n}, /healthz, /readyz, /metrics.
+POST /models, DELETE /models/{n}, POST|GET /examples,
+DELETE /examples/{id}, POST /train, GET /status/{task_id}, GET /tasks,
+/healthz, /readyz, /metrics (examples and training need a database:
+--db, or an existing --data-dir).
 Mutating endpoints need "Authorization: Bearer <API_TOKEN>"; with no token
 configured they answer 403. Errors are JSON {"error": ".."}: 400 bad input,
 401 missing or wrong token, 403 endpoint disabled, 404 unknown version or

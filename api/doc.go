@@ -26,6 +26,22 @@
 //	GET  /readyz    200 {"status":"ready","default_version":N,"versions":[..]} once a model is loaded, else 503
 //	GET  /metrics   Prometheus text format
 //
+// Model server (README.md has every request, answer and error):
+//
+//	GET    /models, /models/{n}       versions with state, metrics, report
+//	PUT    /models/default            pin a version {"version": n}; DELETE unpins
+//	POST   /models                    upload a model file as the next version
+//	DELETE /models/{n}                remove a version (409 for the pinned default)
+//	POST   /infer {"texts": [..]}     raw decision values and probabilities
+//	POST   /test {"version": n}       predictions and labels of its validation split
+//	POST   /examples, GET /examples, DELETE /examples/{id}   labeled questions (SQLite)
+//	POST   /train                     start a training task: 202 {"task_id": ..}
+//	GET    /status/{task_id}, /tasks  task state, progress, data report, result
+//
+// Mutating endpoints (POST/PUT/DELETE above except /intent, /infer and
+// /test) need "Authorization: Bearer <API_TOKEN>"; without a configured
+// token they answer 403.
+//
 // The intent is a JSON number when every label of the model is an integer,
 // a string otherwise; the probability is the calibrated probability as a
 // string with 8 decimals. Every answer ends with a newline.
@@ -55,7 +71,7 @@
 // intent_models_loaded, intent_models_failed and the Go and process
 // collectors, in a registry of the server's own.
 //
-// The models folder is rescanned every --reload-interval (2s): a new
+// The models folder is rescanned every --reload-interval (500ms): a new
 // version is loaded, checked with a probe prediction and swapped in
 // atomically (requests read an immutable snapshot through an atomic
 // pointer and never lock); a version that fails to load is logged, counted
@@ -67,7 +83,9 @@
 //
 // The code: main.go wires signals to run (run.go), which an end-to-end test
 // starts on port 0; config.go holds the flags; routes.go lists every route
-// and middleware; intent.go, health.go hold the handlers; registry.go the
-// loaded versions; errors.go the error type and its status table;
-// respond.go the JSON writers.
+// and middleware; intent.go, health.go, models.go, infer.go, examples.go,
+// tasks_http.go hold the handlers; registry.go the loaded versions; auth.go
+// the token check; tasks*.go the training queue over the store package;
+// errors.go the error type and its status table; respond.go the JSON
+// writers.
 package main
