@@ -15,6 +15,9 @@ API="${API_URL:-http://localhost:4002}"
 MODEL_FILE="${MODEL_FILE:-models/1/model.bin}"
 : "${API_TOKEN:=}"
 export API_TOKEN
+TASK=
+LAST=$(mktemp)
+trap 'rm -f "$LAST"' EXIT
 
 # run prints a command (with $API and $MODEL_FILE spelled out, never the
 # token) and runs it.
@@ -22,9 +25,20 @@ run() {
 	local shown="${1//\$API_TOKEN/@TOKEN@}"
 	shown="${shown//\$API/$API}"
 	shown="${shown//\$MODEL_FILE/$MODEL_FILE}"
+	shown="${shown//\$TASK/$TASK}"
 	printf '$ %s\n' "${shown//@TOKEN@/\$API_TOKEN}"
-	eval "$1"
+	eval "$1" | tee "$LAST"
 	echo
+}
+
+# wait_task polls /status/$TASK quietly until the task has finished.
+wait_task() {
+	local i state
+	for i in $(seq 300); do
+		state=$(curl -s "$API/status/$TASK" | jq -r .state)
+		case "$state" in trained | failed) return ;; esac
+		sleep 0.2
+	done
 }
 
 echo '## Health'
@@ -64,6 +78,32 @@ run 'curl -s -w "HTTP %{http_code}\n" $API/models -H "Authorization: Bearer $API
 run 'curl -s -w "HTTP %{http_code}\n" $API/models -H "Authorization: Bearer $API_TOKEN" -H "Content-Type: text/plain" --data-binary @$MODEL_FILE'
 run 'curl -s -w "HTTP %{http_code}\n" -X DELETE $API/models/3 -H "Authorization: Bearer $API_TOKEN"'
 run 'curl -s $API/readyz'
+
+echo '## Labeled examples'
+run 'curl -s -w "HTTP %{http_code}\n" $API/examples -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"text": "peut-on manger des sushis enceinte ?", "intent": 26, "source": "curl"}'"'"''
+run 'curl -s -w "HTTP %{http_code}\n" $API/examples -H "Authorization: Bearer $API_TOKEN" -d '"'"'[{"text": "sushi et grossesse", "intent": 26}, {"text": "doliprane 1000 combien par jour", "intent": "3"}]'"'"''
+run 'curl -s "$API/examples?limit=2"'
+run 'curl -s "$API/examples?intent=3"'
+run 'curl -s -w "HTTP %{http_code}\n" -X DELETE $API/examples/3 -H "Authorization: Bearer $API_TOKEN"'
+run 'curl -s -w "HTTP %{http_code}\n" -X DELETE $API/examples/3 -H "Authorization: Bearer $API_TOKEN"'
+run 'curl -s -w "HTTP %{http_code}\n" $API/examples -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"text": "", "intent": 26}'"'"''
+
+echo '## Training over HTTP'
+run 'curl -s -D - $API/train -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"data": "sample", "use_examples": true, "options": {"c": 0.5}, "make_default": "if_better"}'"'"''
+TASK=$(grep '^{' "$LAST" | jq -r .task_id)
+run 'curl -s $API/status/$TASK | jq -c "{state, stage, progress}"'
+wait_task
+run 'curl -s $API/status/$TASK | jq'
+run 'curl -s $API/models/default'
+run 'curl -s $API/train -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"use_examples": true, "make_default": "never"}'"'"''
+TASK=$(grep '^{' "$LAST" | jq -r .task_id)
+wait_task
+run 'curl -s $API/status/$TASK | jq -c "{state, stage, error, version}"'
+run 'curl -s "$API/tasks?limit=5" | jq -c ".tasks[] | {task_id, state, stage, version}"'
+run 'curl -s -w "HTTP %{http_code}\n" $API/train -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"data": "../etc"}'"'"''
+run 'curl -s -w "HTTP %{http_code}\n" $API/train -H "Authorization: Bearer $API_TOKEN" -d '"'"'{"data": "missing"}'"'"''
+run 'curl -s -w "HTTP %{http_code}\n" $API/train -d '"'"'{"data": "sample"}'"'"''
+run 'curl -s -w "HTTP %{http_code}\n" $API/status/0123456789abcdef'
 
 echo '## Errors'
 run 'curl -s -w "HTTP %{http_code}\n" $API/intent'
