@@ -392,3 +392,11 @@ func TestWordCacheMatchesSlowPath(t *testing.T) {
 		}
 	}
 }
+
+func TestSublinearTable(t *testing.T) {
+	for c := uint32(1); c < 100; c++ {
+		if got, want := sublinear(c), 1+math.Log(float64(c)); math.Abs(got-want) > 1e-15 {
+			t.Fatalf("sublinear(%d) = %v, want %v", c, got, want)
+		}
+	}
+}

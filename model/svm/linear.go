@@ -38,12 +38,7 @@ func (m *Linear) Decision(x sparse.Vector, out []float32) []float32 {
 		if f < 0 || int(f) >= m.Features {
 			continue
 		}
-		v := val[j]
-		row := m.W[int(f)*k : int(f)*k+k]
-		row = row[:len(out)]
-		for c, wv := range row {
-			out[c] += v * wv
-		}
+		axpy32(val[j], m.W[int(f)*k:int(f)*k+k], out)
 	}
 	return out
 }

@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package svm
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 is decided once: the kernel needs both AVX2 and FMA (Haswell and
+// later, every AMD Zen).
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// axpyAVX2 computes y[i] += a*x[i] for i < n; n is a multiple of 8.
+//
+//go:noescape
+func axpyAVX2(a float32, x, y *float32, n int)

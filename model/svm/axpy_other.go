@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package svm
+
+const useAVX2 = false
+
+func axpyAVX2(a float32, x, y *float32, n int) { panic("svm: no AVX2 kernel on this platform") }
