@@ -31,22 +31,6 @@ const (
 // numbered folder a server would load. Concurrent writers each get their own
 // number.
 func WriteVersion(root string, m *Model, rep *Report, valid []dataset.Example) (int, string, error) {
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return 0, "", fmt.Errorf("model: create %s: %w", root, err)
-	}
-	tmp, err := os.MkdirTemp(root, ".tmp-")
-	if err != nil {
-		return 0, "", fmt.Errorf("model: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return 0, "", fmt.Errorf("model: %w", err)
-	}
 	if rep != nil && rep.Report != nil {
 		// The file carries its own headline numbers, so a server can list
 		// versions without reading every report.json.
@@ -60,48 +44,34 @@ func WriteVersion(root string, m *Model, rep *Report, valid []dataset.Example) (
 		}
 		m = withMetrics
 	}
-	if err := m.SaveFile(filepath.Join(tmp, ModelFile)); err != nil {
+	blob, err := m.MarshalBinary()
+	if err != nil {
 		return 0, "", err
 	}
+	files := map[string][]byte{ModelFile: blob}
 	if rep != nil {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
 			return 0, "", fmt.Errorf("model: encode report: %w", err)
 		}
-		if err := WriteFileAtomic(filepath.Join(tmp, ReportFile), append(b, '\n'), 0o644); err != nil {
-			return 0, "", err
-		}
+		files[ReportFile] = append(b, '\n')
 		var c bytes.Buffer
 		if err := rep.WriteConfusionCSV(&c); err != nil {
 			return 0, "", fmt.Errorf("model: confusion csv: %w", err)
 		}
-		if err := WriteFileAtomic(filepath.Join(tmp, ConfusionFile), c.Bytes(), 0o644); err != nil {
-			return 0, "", err
-		}
+		files[ConfusionFile] = c.Bytes()
 	}
 	if len(valid) > 0 {
 		var b bytes.Buffer
-		w := bufio.NewWriter(&b)
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(&b)
 		for _, e := range valid {
 			if err := enc.Encode(validRow{e.ID, e.Text, e.Label}); err != nil {
 				return 0, "", fmt.Errorf("model: encode validation row: %w", err)
 			}
 		}
-		w.Flush()
-		if err := WriteFileAtomic(filepath.Join(tmp, ValidFile), b.Bytes(), 0o644); err != nil {
-			return 0, "", err
-		}
+		files[ValidFile] = b.Bytes()
 	}
-	if err := syncDir(tmp); err != nil {
-		return 0, "", err
-	}
-	n, dst, err := publishDir(root, tmp)
-	if err != nil {
-		return 0, "", err
-	}
-	done = true
-	return n, dst, nil
+	return PublishVersion(root, files)
 }
 
 type validRow struct {
