@@ -108,11 +108,15 @@ test: ## send every TEST_DATA question to the API at API_URL -> predictions.csv 
 	@GO='$(GO)' BIN='$(BIN)' MODELS='$(MODELS)' PORT='$(PORT)' API_URL='$(API_URL)' TEST_DATA='$(TEST_DATA)' \
 	  PREDICTIONS='$(PREDICTIONS)' GO_LDFLAGS='$(GO_LDFLAGS)' scripts/make-test.sh
 
+# staticcheck is pinned: a new release must not turn a green CI red by itself.
+STATICCHECK_VERSION ?= v0.8.2
+
 .PHONY: check
-check: ## vet, gofmt check and the race-enabled test suite (what CI runs)
+check: ## vet, gofmt check, staticcheck and the race-enabled test suite (what CI runs)
 	$(GO) vet ./...
 	@fmt=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$fmt" ]; then echo "gofmt needed on:"; echo "$$fmt"; exit 1; fi
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) test -race -shuffle=on ./...
 
 .PHONY: bench bench-go bench-train bench-load

@@ -106,20 +106,14 @@ func TestTestEndpoint(t *testing.T) {
 
 	// Numeric labels: predictions and labels as JSON numbers, keyed by id.
 	w := serve(t, h, "POST", "/test", `{"version": 1}`)
-	var raw struct {
+	type testAnswer struct {
 		Version     int                        `json:"version"`
 		N           int                        `json:"n"`
 		Accuracy    float64                    `json:"accuracy"`
 		Predictions map[string]json.RawMessage `json:"predictions"`
 		Labels      map[string]json.RawMessage `json:"labels"`
 	}
-	raw = decode[struct {
-		Version     int                        `json:"version"`
-		N           int                        `json:"n"`
-		Accuracy    float64                    `json:"accuracy"`
-		Predictions map[string]json.RawMessage `json:"predictions"`
-		Labels      map[string]json.RawMessage `json:"labels"`
-	}](t, w, 200)
+	raw := decode[testAnswer](t, w, 200)
 	ex := examples(numericIntents)
 	if raw.Version != 1 || raw.N != len(ex) || len(raw.Predictions) != len(ex) || len(raw.Labels) != len(ex) {
 		t.Fatalf("POST /test version 1: %+v", raw)

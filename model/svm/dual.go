@@ -187,8 +187,6 @@ func (s *binarySolver) solve(ctx context.Context, k int32, cp, cn float64, seed 
 	return wb, nil
 }
 
-var debugLog func(string, ...any)
-
 // dot returns Σ val[j]·w[idx[j]], accumulated in float64 with four
 // partial sums, which breaks the dependency chain of a single accumulator.
 func dot(w []float32, idx []int32, val []float32) float64 {
