@@ -128,8 +128,9 @@ bench-go: ## Go benchmarks (BENCH, BENCH_PKGS, BENCH_COUNT); CLINC150 parts skip
 bench-train: ## whole `trainer train` process on CLINC150: median wall time, peak RSS, size, accuracy (skips without ../shared)
 	@scripts/bench-train.sh
 
-bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler (skips without ../shared)
+bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler, then while training tasks run (skips without ../shared)
 	@scripts/loadtest.sh
+	@scripts/loadtest-training.sh
 
 .PHONY: data
 data: ## decrypt DATA_ARCHIVE (data/data.tgz.gpg) into DATA_DIR (data/); passphrase from DATA_PASSPHRASE or DATA_PASSPHRASE_FILE
