@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -90,29 +88,18 @@ func (o *predictOptions) run(ctx context.Context, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
 	header := []string{"ID", "question", "intent"}
 	if o.proba {
 		header = append(header, "probability")
 	}
-	w.Write(header)
+	rows := make([][]string, len(ds.Examples))
 	for i, e := range ds.Examples {
-		row := []string{e.ID, e.Text, answers[i].intent}
+		rows[i] = []string{e.ID, e.Text, answers[i].intent}
 		if o.proba {
-			row = append(row, strconv.FormatFloat(answers[i].prob, 'f', 8, 64))
+			rows[i] = append(rows[i], strconv.FormatFloat(answers[i].prob, 'f', 8, 64))
 		}
-		w.Write(row)
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	if o.out == "-" {
-		_, err := stdout.Write(buf.Bytes())
-		return err
-	}
-	if err := model.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+	if err := writeCSV(o.out, stdout, header, rows); err != nil || o.out == "-" {
 		return err
 	}
 	fmt.Fprintf(stderr, "%d predictions written to %s\n", len(ds.Examples), o.out)

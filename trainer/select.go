@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -102,22 +100,12 @@ func (o *selectOptions) run(ctx context.Context, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"ID", "question", "predicted", "probability", "score"})
-	for _, s := range sel {
-		w.Write([]string{ds.Examples[s.Index].ID, s.Text, s.Label,
-			strconv.FormatFloat(s.Probability, 'f', 8, 64), strconv.FormatFloat(s.Score, 'f', 8, 64)})
+	rows := make([][]string, len(sel))
+	for i, s := range sel {
+		rows[i] = []string{ds.Examples[s.Index].ID, s.Text, s.Label,
+			strconv.FormatFloat(s.Probability, 'f', 8, 64), strconv.FormatFloat(s.Score, 'f', 8, 64)}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	if o.out == "-" {
-		_, err := stdout.Write(buf.Bytes())
-		return err
-	}
-	if err := model.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+	if err := writeCSV(o.out, stdout, []string{"ID", "question", "predicted", "probability", "score"}, rows); err != nil || o.out == "-" {
 		return err
 	}
 	fmt.Fprintf(stderr, "%d of %d questions selected by %s, written to %s\n", len(sel), len(texts), o.strat, o.out)
