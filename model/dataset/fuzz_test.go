@@ -70,7 +70,7 @@ func seeds(f *testing.F, pattern string) [][]byte {
 }
 
 func FuzzTable(f *testing.F) {
-	for _, pat := range []string{"*.csv", "*.tsv", "*.txt", "posos/*.csv", "posos_bad/*.csv"} {
+	for _, pat := range []string{"*.csv", "*.tsv", "*.txt", "posos/*.csv", "posos/*.in", "posos_bad/*.csv", "posos_bad/*.in"} {
 		for _, b := range seeds(f, pat) {
 			f.Add(b, false)
 		}
@@ -90,8 +90,14 @@ func FuzzTable(f *testing.F) {
 
 func FuzzPosos(f *testing.F) {
 	for _, dir := range []string{"posos", "posos_bad"} {
-		in, _ := os.ReadFile(filepath.Join("testdata", dir, PososInput))
-		out, _ := os.ReadFile(filepath.Join("testdata", dir, PososOutput))
+		in, err := os.ReadFile(filepath.Join(td(dir), PososInput))
+		if err != nil {
+			f.Fatal(err)
+		}
+		out, err := os.ReadFile(filepath.Join(td(dir), PososOutput))
+		if err != nil {
+			f.Fatal(err)
+		}
 		f.Add(in, out, false)
 		f.Add(in, out, true)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func td(name string) string { return filepath.Join("testdata", name) }
+func td(name string) string { return Fixture(name) }
 
 // row is the part of an Example a test pins down.
 type row struct {
