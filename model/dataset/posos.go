@@ -35,17 +35,9 @@ func joinPosos(in io.Reader, inName string, out io.Reader, outName string, opt O
 	var entries []pososLabel  // in file order, for the orphan report
 	if out != nil {
 		ds.Sources = append(ds.Sources, outName)
-		t, err := openTable(out, outName, false)
+		t, ii, li, err := openPososFile(out, outName, opt.IDCol, opt.LabelCol, labelRole)
 		if err != nil {
 			return nil, err
-		}
-		ii := findColumn(t.header, opt.IDCol, idRole)
-		if ii < 0 {
-			return nil, missingColumn(outName, 1, t.header, opt.IDCol, idRole)
-		}
-		li := findColumn(t.header, opt.LabelCol, labelRole)
-		if li < 0 {
-			return nil, missingColumn(outName, 1, t.header, opt.LabelCol, labelRole)
 		}
 		labels = make(map[string]int)
 		for {
@@ -69,17 +61,9 @@ func joinPosos(in io.Reader, inName string, out io.Reader, outName string, opt O
 		}
 	}
 
-	t, err := openTable(in, inName, false)
+	t, ii, ti, err := openPososFile(in, inName, opt.IDCol, opt.TextCol, textRole)
 	if err != nil {
 		return nil, err
-	}
-	ii := findColumn(t.header, opt.IDCol, idRole)
-	if ii < 0 {
-		return nil, missingColumn(inName, 1, t.header, opt.IDCol, idRole)
-	}
-	ti := findColumn(t.header, opt.TextCol, textRole)
-	if ti < 0 {
-		return nil, missingColumn(inName, 1, t.header, opt.TextCol, textRole)
 	}
 	truncated := false
 	for {
@@ -119,4 +103,20 @@ func joinPosos(in io.Reader, inName string, out io.Reader, outName string, opt O
 		}
 	}
 	return ds, nil
+}
+
+// openPososFile opens one file of a Posos pair and finds its two columns:
+// the ID and, by role, the question or the label (each overridable by name).
+func openPososFile(r io.Reader, name, idCol, col string, colRole role) (t *table, idIdx, colIdx int, err error) {
+	t, err = openTable(r, name, false)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if idIdx = findColumn(t.header, idCol, idRole); idIdx < 0 {
+		return nil, 0, 0, missingColumn(name, 1, t.header, idCol, idRole)
+	}
+	if colIdx = findColumn(t.header, col, colRole); colIdx < 0 {
+		return nil, 0, 0, missingColumn(name, 1, t.header, col, colRole)
+	}
+	return t, idIdx, colIdx, nil
 }
