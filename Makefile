@@ -77,6 +77,7 @@ $(BIN)/trainer $(BIN)/api:
 train: ## train on DATA (default data/sample) into MODELS/<n>/ (docker or native)
 	@runner=$$(RUNNER='$(RUNNER)' scripts/runner.sh train); \
 	if [ "$$runner" = docker ]; then \
+	  scripts/docker-base.sh; \
 	  $(call run,docker build -q -f trainer.Dockerfile --build-arg VERSION=$(VERSION) -t $(TRAINER_IMAGE) .); \
 	  mkdir -p $(MODELS); \
 	  $(call run,docker run --rm $(docker_user) -v $(abspath $(MODELS)):/models $(docker_data_mounts) \
@@ -94,6 +95,7 @@ api: ## serve MODELS on PORT (trains on data/sample first when MODELS has no mod
 	  $(MAKE) --no-print-directory train RUNNER=$$runner DATA=data/sample TRAIN_ARGS=; \
 	fi; \
 	if [ "$$runner" = docker ]; then \
+	  scripts/docker-base.sh; \
 	  $(call run,docker build -q -f api.Dockerfile --build-arg VERSION=$(VERSION) -t $(API_IMAGE) .); \
 	  tty=; [ -t 0 ] && tty=-it; \
 	  $(call run,docker run --rm $$tty $(docker_user) -p $(PORT):4002 -v $(abspath $(MODELS)):/models $(API_IMAGE)); \

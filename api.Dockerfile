@@ -19,8 +19,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags "-s -w -X intent/model.Version=${VERSION}" -o /out/api ./api
+RUN go build -trimpath -ldflags "-s -w -X intent/model.Version=${VERSION}" -o /out/api ./api
 # The runtime image has no shell: lay out its folders here.
 RUN mkdir -p /rootfs/models /rootfs/tmp && chmod 1777 /rootfs/tmp
 

@@ -20,8 +20,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags "-s -w -X intent/model.Version=${VERSION}" -o /out/trainer ./trainer
+RUN go build -trimpath -ldflags "-s -w -X intent/model.Version=${VERSION}" -o /out/trainer ./trainer
 # The runtime image has no shell: lay out its folders here. The sample set
 # ships in the image so that the default command works without a data volume.
 RUN mkdir -p /rootfs/models /rootfs/data /rootfs/tmp \

@@ -19,7 +19,9 @@
 #     image's own HEALTHCHECK command (/api --check) passes.
 #
 # Where a Docker engine answers (RUNNER=docker, or auto), the same checks run
-# with `docker build` and `docker run` on the real base images instead.
+# with `docker build` and `docker run`, on the real base images when they are
+# present or can be pulled, else on local stand-ins made under their names by
+# scripts/docker-standins.sh (scripts/docker-base.sh decides).
 #
 # Time on this 2-core machine: about 2 minutes the first time (assembling the
 # Go stand-in, compiling everything), 25-40 s afterwards (the stand-in image
@@ -114,9 +116,11 @@ check_models() {
 runner=$(RUNNER=${RUNNER:-auto} scripts/runner.sh docker-check 2>/dev/null) ||
 	RUNNER=${RUNNER:-auto} scripts/runner.sh docker-check >/dev/null # prints why, fails
 if [ "$runner" = docker ]; then
-	echo "make docker-check: runner=docker (a Docker engine answers: real base images)"
+	echo "make docker-check: runner=docker (a Docker engine answers)"
 	B=(true) # nothing for cleanup to remove with buildah
 	mkdir -p "$work/models"
+	step "base images (local stand-ins where they cannot be pulled)"
+	scripts/docker-base.sh
 	step "docker build trainer.Dockerfile"
 	docker build -q -f trainer.Dockerfile --build-arg VERSION="$version" -t intent-trainer:check . >/dev/null
 	step "docker build api.Dockerfile"
