@@ -15,7 +15,8 @@ DATA   ?= data/sample
 MODELS ?= models
 BIN    ?= bin
 PORT   ?= 4002
-API_URL ?= http://localhost:4002
+# Follows PORT (recursively expanded): make test PORT=4003 asks :4003.
+API_URL ?= http://localhost:$(PORT)
 # The real set once `make data` has decrypted it, else the sample.
 TEST_DATA ?= $(if $(wildcard data/input_test.csv),data/input_test.csv,data/sample/input_test.csv)
 PREDICTIONS ?= predictions.csv

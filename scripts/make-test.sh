@@ -17,7 +17,8 @@ GO=${GO:-go}
 BIN=${BIN:-bin}
 MODELS=${MODELS:-models}
 PORT=${PORT:-4002}
-API_URL=${API_URL:-http://localhost:4002}
+# Like the Makefile: the API is looked for on PORT unless API_URL says where.
+API_URL=${API_URL:-http://localhost:$PORT}
 url=${API_URL%/}
 if [ -z "${TEST_DATA:-}" ]; then
 	TEST_DATA=data/sample/input_test.csv
