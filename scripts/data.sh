@@ -55,7 +55,8 @@ else
 	"${gpg_cmd[@]}" 2>"$tmp/gpg.err" || status=$?
 fi
 if [ "$status" != 0 ]; then
-	sed 's/^/  gpg: /' "$tmp/gpg.err" >&2
+	# gpg starts its own lines with "gpg: ": indent them, without a second prefix.
+	sed -e 's/^gpg: //' -e 's/^/  gpg: /' "$tmp/gpg.err" >&2
 	die "could not decrypt $DATA_ARCHIVE (wrong passphrase from $from, or not a gpg file)"
 fi
 

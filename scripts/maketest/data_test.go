@@ -223,6 +223,20 @@ func TestMakeData(t *testing.T) {
 		if !strings.Contains(r.output, "could not decrypt") {
 			t.Errorf("no clear message:\n%s", r.output)
 		}
+		// gpg's own reason is shown, indented under one "gpg: " prefix
+		// (gpg writes "gpg: decryption failed: Bad session key").
+		if strings.Contains(r.output, "gpg: gpg:") {
+			t.Errorf("the gpg prefix is repeated:\n%s", r.output)
+		}
+		shown := false
+		for _, line := range strings.Split(r.output, "\n") {
+			if rest, ok := strings.CutPrefix(line, "  gpg: "); ok && strings.TrimSpace(rest) != "" {
+				shown = true
+			}
+		}
+		if !shown {
+			t.Errorf("gpg's reason is not shown as \"  gpg: <reason>\":\n%s", r.output)
+		}
 		if entries, _ := os.ReadDir(out); len(entries) != 0 {
 			t.Errorf("files left in %s after a failure: %v", out, entries)
 		}
@@ -260,4 +274,79 @@ func TestMakeData(t *testing.T) {
 			t.Errorf("exit %d, want a failure naming the file:\n%s", r.code, r.output)
 		}
 	})
+}
+
+// TestDataStaysOutOfGitAndImages checks .gitignore and .dockerignore keep the
+// real dataset out of commits and images: the encrypted archive, the
+// decrypted Posos files and make data's temporary folder, while the sample
+// set stays in.
+func TestDataStaysOutOfGitAndImages(t *testing.T) {
+	need(t, "git")
+	root := repoRoot(t)
+	secret := []string{"data/data.tgz.gpg", "data/other.gpg", "data/data.tgz", "data/input_train.csv",
+		"data/output_train.csv", "data/input_test.csv", "data/.data.AbC123/data.tgz"}
+	kept := []string{"data/README.md", "data/sample/input_train.csv", "data/sample/output_train.csv",
+		"data/sample/input_test.csv", "data/sample/intents.csv"}
+
+	ignoredByGit := func(path string) bool {
+		// --no-index: the patterns decide, whether the path is tracked or not.
+		cmd := exec.Command("git", "-C", root, "check-ignore", "-q", "--no-index", path)
+		err := cmd.Run()
+		if err == nil {
+			return true
+		}
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+			return false
+		}
+		t.Fatalf("git check-ignore %s: %v", path, err)
+		return false
+	}
+	for _, p := range secret {
+		if !ignoredByGit(p) {
+			t.Errorf(".gitignore does not ignore %s", p)
+		}
+	}
+	for _, p := range kept {
+		if ignoredByGit(p) {
+			t.Errorf(".gitignore ignores %s, which belongs in git", p)
+		}
+	}
+
+	// .dockerignore: the build context of both Dockerfiles. Its patterns
+	// (no negations here) match a path or one of its parent folders.
+	b, err := os.ReadFile(filepath.Join(root, ".dockerignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "!") {
+			t.Fatalf(".dockerignore has a negation (%s): this check does not handle it", line)
+		}
+		patterns = append(patterns, strings.TrimSuffix(strings.TrimPrefix(line, "/"), "/"))
+	}
+	ignoredByDocker := func(path string) bool {
+		for p := path; p != "." && p != "/"; p = filepath.Dir(p) {
+			for _, pat := range patterns {
+				if ok, _ := filepath.Match(pat, p); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, p := range secret {
+		if !ignoredByDocker(p) {
+			t.Errorf(".dockerignore does not exclude %s", p)
+		}
+	}
+	for _, p := range kept {
+		if ignoredByDocker(p) {
+			t.Errorf(".dockerignore excludes %s, which the images are built with", p)
+		}
+	}
 }
