@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"intent/model"
+	"intent/modelrepo"
 )
 
 // benchServer serves the sample model when data/sample is present, the
@@ -80,7 +81,7 @@ func BenchmarkIntentBatch100(b *testing.B) {
 // Loading a model version from disk: the server's startup and hot-reload cost.
 func BenchmarkLoadModel(b *testing.B) {
 	root, _ := trainSample(b)
-	file := filepath.Join(root, "1", model.ModelFile)
+	file := filepath.Join(root, "1", modelrepo.ModelFile)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := model.LoadFile(file); err != nil {

@@ -20,6 +20,7 @@ import (
 	"intent/client"
 	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 )
 
 const sampleDir = "../data/sample"
@@ -268,7 +269,7 @@ func TestRunHotReload(t *testing.T) {
 	if err := c.Ready(ctx); !errors.As(err, &e) || e.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("ready before any model: %v", err)
 	}
-	if _, _, err := model.WriteVersion(root, trainTiny(t, "numeric"), nil, nil); err != nil {
+	if _, _, err := modelrepo.WriteVersion(root, trainTiny(t, "numeric"), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)

@@ -14,6 +14,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 )
 
 // Tiny training sets: three intents, eight phrasings each.
@@ -84,7 +85,7 @@ func writeModels(tb testing.TB, models ...*model.Model) string {
 	tb.Helper()
 	root := tb.TempDir()
 	for _, m := range models {
-		if _, _, err := model.WriteVersion(root, m, nil, nil); err != nil {
+		if _, _, err := modelrepo.WriteVersion(root, m, nil, nil); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"intent/model"
+	"intent/modelrepo"
 )
 
 // inferRequest is the body of POST /infer.
@@ -174,8 +175,8 @@ func handleTest(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, joinInts(folderNumbers(s))))
 			return
 		}
-		if f.Dir == "" || !fileExists(filepath.Join(f.Dir, model.ValidFile)) {
-			writeError(w, r, log, errorf(kindNotFound, "model version %d has no validation split (%s): it was trained without one or uploaded without the \"valid\" field", n, model.ValidFile))
+		if f.Dir == "" || !fileExists(filepath.Join(f.Dir, modelrepo.ValidFile)) {
+			writeError(w, r, log, errorf(kindNotFound, "model version %d has no validation split (%s): it was trained without one or uploaded without the \"valid\" field", n, modelrepo.ValidFile))
 			return
 		}
 		var m *model.Model
@@ -196,7 +197,7 @@ func handleTest(reg *registry, lim limits, log *slog.Logger) http.Handler {
 				return
 			}
 		}
-		valid, err := model.ReadValid(f.Dir)
+		valid, err := modelrepo.ReadValid(f.Dir)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

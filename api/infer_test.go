@@ -3,13 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"intent/modelrepo"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"intent/model"
 )
 
 type inferAnswer struct {
@@ -97,11 +96,11 @@ func TestInfer(t *testing.T) {
 func TestTestEndpoint(t *testing.T) {
 	num, str := trainTiny(t, "numeric"), trainTiny(t, "string")
 	root := t.TempDir()
-	writeFull(t, root, num, numericIntents) // 1: unloaded with --keep 1
-	writeFull(t, root, str, stringIntents)  // 2
-	model.WriteVersion(root, str, nil, nil) // 3: no validation split
-	damage(t, root, num)                    // 4: failed
-	os.WriteFile(filepath.Join(root, "4", model.ValidFile), []byte(`{"id":"a","text":"x","label":"3"}`+"\n"), 0o644)
+	writeFull(t, root, num, numericIntents)     // 1: unloaded with --keep 1
+	writeFull(t, root, str, stringIntents)      // 2
+	modelrepo.WriteVersion(root, str, nil, nil) // 3: no validation split
+	damage(t, root, num)                        // 4: failed
+	os.WriteFile(filepath.Join(root, "4", modelrepo.ValidFile), []byte(`{"id":"a","text":"x","label":"3"}`+"\n"), 0o644)
 	_, h, _ := newModelServer(t, root, "", 1)
 
 	// Numeric labels: predictions and labels as JSON numbers, keyed by id.

@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"intent/model"
+	"intent/modelrepo"
 )
 
 // uploadLimits bound POST /models.
@@ -143,7 +144,7 @@ func handleModel(reg *registry, log *slog.Logger) http.Handler {
 		out := describe(s, f)
 		out.Report = json.RawMessage("null")
 		if f.Dir != "" {
-			b, err := os.ReadFile(filepath.Join(f.Dir, model.ReportFile))
+			b, err := os.ReadFile(filepath.Join(f.Dir, modelrepo.ReportFile))
 			switch {
 			case err == nil && json.Valid(b):
 				out.Report = bytes.TrimSpace(b)
@@ -233,9 +234,9 @@ func handleDeleteModel(reg *registry, log *slog.Logger) http.Handler {
 // uploadParts are the multipart fields POST /models accepts, and the file
 // each becomes in the version folder.
 var uploadParts = map[string]string{
-	"model":  model.ModelFile,
-	"report": model.ReportFile,
-	"valid":  model.ValidFile,
+	"model":  modelrepo.ModelFile,
+	"report": modelrepo.ReportFile,
+	"valid":  modelrepo.ValidFile,
 }
 
 // handleUpload answers POST /models: a model file, as the raw body
@@ -263,7 +264,7 @@ func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler
 			writeError(w, r, log, err)
 			return
 		}
-		m, err := model.Decode(files[model.ModelFile])
+		m, err := model.Decode(files[modelrepo.ModelFile])
 		if err != nil {
 			writeError(w, r, log, errorf(kindInvalid, "not a valid model file: %v", err))
 			return
@@ -272,7 +273,7 @@ func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler
 			writeError(w, r, log, errorf(kindInvalid, "the model cannot answer: %v", err))
 			return
 		}
-		if err := checkValid(files[model.ValidFile]); err != nil {
+		if err := checkValid(files[modelrepo.ValidFile]); err != nil {
 			writeError(w, r, log, err)
 			return
 		}
@@ -318,7 +319,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][
 		if len(b) == 0 {
 			return nil, errorf(kindInvalid, "empty upload: send the model file as the body")
 		}
-		return map[string][]byte{model.ModelFile: b}, nil
+		return map[string][]byte{modelrepo.ModelFile: b}, nil
 	case mt != "multipart/form-data":
 		return nil, errorf(kindUnsupported, "Content-Type %s: send the model file as application/octet-stream or as the field \"model\" of multipart/form-data", mt)
 	}
@@ -346,10 +347,10 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][
 		}
 		files[file] = b
 	}
-	if len(files[model.ModelFile]) == 0 {
+	if len(files[modelrepo.ModelFile]) == 0 {
 		return nil, errorf(kindInvalid, `missing or empty multipart field "model" (the model file)`)
 	}
-	if b, ok := files[model.ReportFile]; ok && !json.Valid(b) {
+	if b, ok := files[modelrepo.ReportFile]; ok && !json.Valid(b) {
 		return nil, errorf(kindInvalid, `multipart field "report" is not valid JSON`)
 	}
 	return files, nil

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"intent/model"
+	"intent/modelrepo"
 )
 
 const testToken = "s3cret-t0ken-for-tests"
@@ -75,7 +76,7 @@ func writeFull(tb testing.TB, root string, m *model.Model, set map[string][]stri
 		tb.Fatal(err)
 	}
 	rep.Model = new(m.Meta())
-	n, _, err := model.WriteVersion(root, m, rep, ex)
+	n, _, err := modelrepo.WriteVersion(root, m, rep, ex)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func damage(tb testing.TB, root string, m *model.Model) int {
 	tb.Helper()
 	b, _ := m.MarshalBinary()
 	b[len(b)/2] ^= 0xff
-	n, _, err := model.PublishVersion(root, map[string][]byte{model.ModelFile: b})
+	n, err := modelrepo.New(root).Publish(modelrepo.Publish{Files: map[string][]byte{modelrepo.ModelFile: b}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestGetModel(t *testing.T) {
 	num := trainTiny(t, "numeric")
 	root := t.TempDir()
 	writeFull(t, root, num, numericIntents)
-	model.WriteVersion(root, num, nil, nil)
+	modelrepo.WriteVersion(root, num, nil, nil)
 	_, h, _ := newModelServer(t, root, "", 0)
 
 	got := decode[struct {
@@ -203,7 +204,7 @@ func TestPinAndUnpin(t *testing.T) {
 		t.Fatalf("default answer from the pinned string model: %s", body)
 	}
 	// A new version does not take over a pinned default.
-	model.WriteVersion(root, num, nil, nil) // 5
+	modelrepo.WriteVersion(root, num, nil, nil) // 5
 	s := newTestServerAgain(t, root)
 	if d := s.snapshot().def; d == nil || d.N != 2 {
 		t.Fatalf("after a restart the default is %+v, want the pinned 2", d)
@@ -317,7 +318,7 @@ func TestDeleteLeftoversAreSwept(t *testing.T) {
 func TestSingleModelRefusesChanges(t *testing.T) {
 	num := trainTiny(t, "numeric")
 	root := writeModels(t, num)
-	_, h, _ := newModelServer(t, filepath.Join(root, "1", model.ModelFile), testToken, 0)
+	_, h, _ := newModelServer(t, filepath.Join(root, "1", modelrepo.ModelFile), testToken, 0)
 	wantError(t, do(t, h, "PUT", "/models/default", `{"version": 1}`), 409, "serves a single model")
 	wantError(t, do(t, h, "DELETE", "/models/1", ""), 409, "serves a single model")
 	b, _ := num.MarshalBinary()
@@ -365,7 +366,7 @@ func TestUploadModel(t *testing.T) {
 	if got.Version != 1 || got.State != "available" || !got.Default || got.Labels != 3 || w.Header().Get("Location") != "/models/1" {
 		t.Fatalf("raw upload: %+v, Location %q", got, w.Header().Get("Location"))
 	}
-	stored, _ := os.ReadFile(filepath.Join(root, "1", model.ModelFile))
+	stored, _ := os.ReadFile(filepath.Join(root, "1", modelrepo.ModelFile))
 	if !bytes.Equal(stored, b) {
 		t.Fatal("stored model file differs from the upload")
 	}

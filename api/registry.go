@@ -21,7 +21,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"intent/internal/atomicfile"
 	"intent/model"
+	"intent/modelrepo"
 )
 
 // PinFile, in the models root, holds the number of the pinned default
@@ -243,7 +245,7 @@ func (r *registry) isRoot() bool {
 	if err != nil {
 		return isNotExist(err)
 	}
-	return st.IsDir() && !fileExists(filepath.Join(r.source, model.ModelFile))
+	return st.IsDir() && !fileExists(filepath.Join(r.source, modelrepo.ModelFile))
 }
 
 // candidate is a model file the registry may load as version n.
@@ -272,19 +274,19 @@ func (r *registry) scan() ([]candidate, bool, error) {
 	if !st.IsDir() {
 		return single(r.source), false, nil
 	}
-	if f := filepath.Join(r.source, model.ModelFile); fileExists(f) {
+	if f := filepath.Join(r.source, modelrepo.ModelFile); fileExists(f) {
 		c := single(f)
 		c[0].dir = r.source
 		return c, false, nil
 	}
-	ns, err := model.Versions(r.source)
+	ns, err := modelrepo.Versions(r.source)
 	if err != nil {
 		return nil, true, err
 	}
 	out := make([]candidate, 0, len(ns))
 	for _, n := range slices.Backward(ns) {
 		dir := filepath.Join(r.source, strconv.Itoa(n))
-		out = append(out, candidate{n, dir, filepath.Join(dir, model.ModelFile)})
+		out = append(out, candidate{n, dir, filepath.Join(dir, modelrepo.ModelFile)})
 	}
 	return out, true, nil
 }
@@ -607,7 +609,7 @@ func (r *registry) Unpin() error {
 }
 
 func (r *registry) writePin(n int) error {
-	if err := model.WriteFileAtomic(filepath.Join(r.source, PinFile), []byte(strconv.Itoa(n)+"\n"), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(r.source, PinFile), []byte(strconv.Itoa(n)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("pin version %d: %w", n, err)
 	}
 	return nil
@@ -657,7 +659,7 @@ func (r *registry) Delete(n int) error {
 }
 
 // Publish stores an uploaded model (already decoded and probed as m, its
-// file bytes in files[model.ModelFile]) as the next version and loads it
+// file bytes in files[modelrepo.ModelFile]) as the next version and loads it
 // before returning its number.
 func (r *registry) Publish(ctx context.Context, files map[string][]byte, m *model.Model) (int, error) {
 	r.mu.Lock()
@@ -665,11 +667,11 @@ func (r *registry) Publish(ctx context.Context, files map[string][]byte, m *mode
 	if !r.isRoot() {
 		return 0, r.errSingle("store a new version")
 	}
-	n, _, err := model.PublishVersion(r.source, files)
+	n, err := modelrepo.New(r.source).Publish(modelrepo.Publish{Files: files})
 	if err != nil {
 		return 0, err
 	}
-	r.log.Info("model version uploaded", slog.Int("version", n), slog.Int("bytes", len(files[model.ModelFile])))
+	r.log.Info("model version uploaded", slog.Int("version", n), slog.Int("bytes", len(files[modelrepo.ModelFile])))
 	if err := r.reload(ctx, map[int]*model.Model{n: m}); err != nil {
 		return n, err
 	}
@@ -698,7 +700,7 @@ func readInfo(dir, file string) versionInfo {
 	if dir == "" {
 		return info
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, model.ReportFile)); err == nil {
+	if b, err := os.ReadFile(filepath.Join(dir, modelrepo.ReportFile)); err == nil {
 		var rep struct {
 			Accuracy *float64        `json:"accuracy"`
 			MacroF1  float64         `json:"macro_f1"`
@@ -715,7 +717,7 @@ func readInfo(dir, file string) versionInfo {
 			}
 		}
 	}
-	info.HasValid = fileExists(filepath.Join(dir, model.ValidFile))
+	info.HasValid = fileExists(filepath.Join(dir, modelrepo.ValidFile))
 	return info
 }
 

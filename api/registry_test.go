@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"intent/modelrepo"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,8 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"intent/model"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -37,7 +36,7 @@ func TestRegistryReload(t *testing.T) {
 	}
 
 	// A new version becomes the default; the loaded one is kept as is.
-	if _, _, err := model.WriteVersion(root, str, nil, nil); err != nil {
+	if _, _, err := modelrepo.WriteVersion(root, str, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	reg.Reload(ctx)
@@ -49,7 +48,7 @@ func TestRegistryReload(t *testing.T) {
 	// A damaged version is recorded as failed and the previous default serves.
 	bad := filepath.Join(root, "3")
 	os.Mkdir(bad, 0o755)
-	os.WriteFile(filepath.Join(bad, model.ModelFile), []byte("INTENTCL not really a model"), 0o644)
+	os.WriteFile(filepath.Join(bad, modelrepo.ModelFile), []byte("INTENTCL not really a model"), 0o644)
 	reg.Reload(ctx)
 	s = reg.snapshot()
 	if s.def.N != 2 || len(s.failed) != 1 || s.failed[0].N != 3 || s.failed[0].Err == nil {
@@ -63,7 +62,7 @@ func TestRegistryReload(t *testing.T) {
 	}
 	// Once replaced by a good file, it loads.
 	b, _ := num.MarshalBinary()
-	os.WriteFile(filepath.Join(bad, model.ModelFile), b, 0o644)
+	os.WriteFile(filepath.Join(bad, modelrepo.ModelFile), b, 0o644)
 	reg.Reload(ctx)
 	if s = reg.snapshot(); s.def.N != 3 || len(s.failed) != 0 {
 		t.Fatalf("after repairing 3: default %d, failed %+v", s.def.N, s.failed)
@@ -93,8 +92,8 @@ func TestRegistrySingleSource(t *testing.T) {
 	b, _ := num.MarshalBinary()
 	os.WriteFile(other, b, 0o644)
 	for source, want := range map[string]int{
-		filepath.Join(root, "1"):                  1, // a version folder
-		filepath.Join(root, "2", model.ModelFile): 2, // a model file in a version folder
+		filepath.Join(root, "1"):                      1, // a version folder
+		filepath.Join(root, "2", modelrepo.ModelFile): 2, // a model file in a version folder
 		other: 1, // any model file
 	} {
 		reg := newRegistry(source, 0, quiet)
@@ -151,11 +150,11 @@ func TestReloadUnderLoad(t *testing.T) {
 		if i%2 == 0 {
 			m = str
 		}
-		if _, _, err := model.WriteVersion(root, m, nil, nil); err != nil {
+		if _, _, err := modelrepo.WriteVersion(root, m, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		s.models.Reload(context.Background())
-		vs, _ := model.Versions(root)
+		vs, _ := modelrepo.Versions(root)
 		os.RemoveAll(filepath.Join(root, strconv.Itoa(vs[0])))
 		s.models.Reload(context.Background())
 	}
@@ -225,11 +224,11 @@ func TestPinDeleteUnderLoad(t *testing.T) {
 		if i%2 == 0 {
 			m = str
 		}
-		if _, _, err := model.WriteVersion(root, m, nil, nil); err != nil {
+		if _, _, err := modelrepo.WriteVersion(root, m, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		s.models.Reload(ctx)
-		vs, _ := model.Versions(root)
+		vs, _ := modelrepo.Versions(root)
 		switch i % 4 {
 		case 0: // pin the oldest, which --keep may have unloaded
 			if err := s.models.Pin(vs[0]); err != nil {
@@ -260,7 +259,7 @@ func TestPinDeleteUnderLoad(t *testing.T) {
 	if d := s.models.snapshot().def; d == nil || d.N != 9 {
 		t.Fatalf("default after the changes: %+v", d)
 	}
-	if entries, _ := os.ReadDir(root); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") && e.Name() != model.HighestFile }) {
+	if entries, _ := os.ReadDir(root); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") && e.Name() != modelrepo.HighestFile }) {
 		t.Fatalf("leftovers in %v", entries)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"intent/modelrepo"
 	"io"
 	"log/slog"
 	"net"
@@ -13,8 +14,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"intent/model"
 )
 
 // run is the whole program: main only adds signals and the exit code. It
@@ -139,7 +138,7 @@ func modelsRoot(models string) string {
 		return models // created by the first version
 	case !st.IsDir():
 		return filepath.Dir(filepath.Dir(models))
-	case fileExists(filepath.Join(models, model.ModelFile)):
+	case fileExists(filepath.Join(models, modelrepo.ModelFile)):
 		return filepath.Dir(models)
 	}
 	return models

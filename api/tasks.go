@@ -24,7 +24,7 @@ type versionControl interface {
 type taskConfig struct {
 	DB        string // SQLite file path
 	DataDir   string // POST /train paths are confined to this folder
-	ModelsDir string // where new versions are written (model.WriteVersion)
+	ModelsDir string // where new versions are written (modelrepo.WriteVersion)
 	Log       *slog.Logger
 	Versions  versionControl
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"intent/model"
+	"intent/modelrepo"
 	"intent/store"
 )
 
@@ -60,14 +60,14 @@ func (f *fakeVersions) Reload(ctx context.Context) error {
 			return err
 		}
 	}
-	ns, err := model.Versions(f.dir)
+	ns, err := modelrepo.Versions(f.dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, n := range ns {
-		b, err := os.ReadFile(filepath.Join(f.dir, strconv.Itoa(n), model.ReportFile))
+		b, err := os.ReadFile(filepath.Join(f.dir, strconv.Itoa(n), modelrepo.ReportFile))
 		if err != nil {
 			continue // a failed version
 		}

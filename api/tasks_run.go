@@ -16,6 +16,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 	"intent/store"
 )
 
@@ -168,7 +169,7 @@ func (r *taskRun) execute() (*taskResult, error) {
 	if err := r.enter(store.Training, "write"); err != nil {
 		return nil, err
 	}
-	n, _, err := model.WriteVersion(r.svc.cfg.ModelsDir, m, report, valid)
+	n, _, err := modelrepo.WriteVersion(r.svc.cfg.ModelsDir, m, report, valid)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"intent/model"
+	"intent/modelrepo"
 	"intent/store"
 )
 
@@ -58,12 +58,12 @@ func TestTrainOnStoredExamples(t *testing.T) {
 	}
 	// The version folder is complete and was reloaded.
 	dir := filepath.Join(e.models, "1")
-	for _, f := range []string{model.ModelFile, model.ReportFile, model.ValidFile} {
+	for _, f := range []string{modelrepo.ModelFile, modelrepo.ReportFile, modelrepo.ValidFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
 	}
-	m, err := model.LoadPath(dir)
+	m, err := modelrepo.LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestTrainSampleFolder(t *testing.T) {
 	if s.Version != 1 || s.Metrics.Accuracy < 0.5 || s.Default == nil || !*s.Default {
 		t.Errorf("version %d metrics %+v default %v", s.Version, s.Metrics, s.Default)
 	}
-	m, err := model.LoadPath(filepath.Join(e.models, "1"))
+	m, err := modelrepo.LoadPath(filepath.Join(e.models, "1"))
 	if err != nil {
 		t.Fatal(err)
 	}

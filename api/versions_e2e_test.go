@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"intent/modelrepo"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"intent/model"
 )
 
 // The real server, with the default poll interval: a version written by
@@ -42,7 +41,7 @@ func TestRunVersionsEndToEnd(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	if _, _, err := model.WriteVersion(root, str, nil, nil); err != nil {
+	if _, _, err := modelrepo.WriteVersion(root, str, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"intent/internal/atomicfile"
 	"io"
 	"os"
 
@@ -91,7 +92,7 @@ func (m *Model) SaveFile(path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, b, 0o644)
+	return atomicfile.WriteFile(path, b, 0o644)
 }
 
 // Load reads a model written by Save. It verifies magic, version and checksum

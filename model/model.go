@@ -225,3 +225,13 @@ func topK(p []float64, k int, labels []string, dst []Prediction) []Prediction {
 	}
 	return dst
 }
+
+// WithMetrics returns a copy of m whose metadata carries the headline
+// metrics of its validation (and their size), so that a server can list
+// versions without reading every report. m itself is unchanged.
+func (m *Model) WithMetrics(h Headline, nValid int) (*Model, error) {
+	meta := m.Meta()
+	meta.NValid = nValid
+	meta.Metrics = &h
+	return newModel(meta, m.enc, m.clf)
+}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -212,94 +210,6 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestWriteVersionNumbersAndFiles(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "models")
-	m := trainTiny(t)
-	for want := 1; want <= 3; want++ {
-		n, dir, err := WriteVersion(root, m, nil, tinyExamples()[:2])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n != want || dir != filepath.Join(root, strconv.Itoa(want)) {
-			t.Fatalf("version %d at %s, want %d", n, dir, want)
-		}
-	}
-	// A stray temp folder (a crashed writer) and a non-numeric folder are
-	// not versions.
-	os.Mkdir(filepath.Join(root, ".tmp-123"), 0o755)
-	os.Mkdir(filepath.Join(root, "old"), 0o755)
-	os.Mkdir(filepath.Join(root, "007"), 0o755)
-	vs, err := Versions(root)
-	if err != nil || fmt.Sprint(vs) != "[1 2 3]" {
-		t.Fatalf("Versions = %v, %v", vs, err)
-	}
-	file, err := ResolveFile(root)
-	if err != nil || file != filepath.Join(root, "3", ModelFile) {
-		t.Fatalf("ResolveFile(root) = %s, %v", file, err)
-	}
-	rep, _, err := m.Evaluate(context.Background(), tinyExamples())
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, dir, err := WriteVersion(root, m, rep, nil)
-	if err != nil || n != 4 {
-		t.Fatalf("WriteVersion with report = %d, %v", n, err)
-	}
-	withRep, err := LoadPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := withRep.Meta().Metrics; h == nil || h.Accuracy != rep.Accuracy || withRep.Meta().NValid != len(tinyExamples()) {
-		t.Fatalf("headline metrics not stored in the model file: %+v", h)
-	}
-	for _, f := range []string{ReportFile, ConfusionFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("version with a report lacks %s", f)
-		}
-	}
-	valid, err := ReadValid(filepath.Join(root, "2"))
-	if err != nil || len(valid) != 2 || valid[1].Text != tinyExamples()[1].Text {
-		t.Fatalf("ReadValid = %+v, %v", valid, err)
-	}
-	if _, err := LoadPath(filepath.Join(root, "2")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ResolveFile(t.TempDir()); err == nil {
-		t.Fatal("ResolveFile accepted an empty folder")
-	}
-}
-
-func TestWriteVersionConcurrentWritersGetDistinctNumbers(t *testing.T) {
-	root := t.TempDir()
-	m := trainTiny(t)
-	const writers = 6
-	got := make(chan int, writers)
-	var wg sync.WaitGroup
-	for i := 0; i < writers; i++ {
-		wg.Go(func() {
-			n, _, err := WriteVersion(root, m, nil, nil)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			got <- n
-		})
-	}
-	wg.Wait()
-	close(got)
-	seen := map[int]bool{}
-	for n := range got {
-		if seen[n] {
-			t.Fatalf("version %d given twice", n)
-		}
-		seen[n] = true
-	}
-	entries, _ := os.ReadDir(root)
-	if len(entries) != writers+1 { // the versions and the high-water mark
-		t.Fatalf("%d entries in root, want %d (no leftover temp folders)", len(entries), writers)
-	}
-}
-
 func TestTrainErrors(t *testing.T) {
 	one := []dataset.Example{{Text: "a", Label: "1"}, {Text: "b", Label: "1"}}
 	if _, _, err := Train(context.Background(), one, tinyConfig(), nil); err == nil {
@@ -332,27 +242,5 @@ func TestEvaluateUnknownLabels(t *testing.T) {
 	}
 	if rep.NValid != 4 || rep.Accuracy > 0.75 {
 		t.Fatalf("NValid %d accuracy %v", rep.NValid, rep.Accuracy)
-	}
-}
-
-func TestVersionNumbersAreNeverReused(t *testing.T) {
-	root := t.TempDir()
-	m := trainTiny(t)
-	for i := 0; i < 2; i++ {
-		if _, _, err := WriteVersion(root, m, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.RemoveAll(filepath.Join(root, "2")); err != nil {
-		t.Fatal(err)
-	}
-	n, _, err := WriteVersion(root, m, nil, nil)
-	if err != nil || n != 3 {
-		t.Fatalf("after deleting version 2 the next version is %d (%v), want 3", n, err)
-	}
-	blob, _ := m.MarshalBinary()
-	os.RemoveAll(filepath.Join(root, "3"))
-	if n, _, err := PublishVersion(root, map[string][]byte{ModelFile: blob}); err != nil || n != 4 {
-		t.Fatalf("PublishVersion after deleting 3 gave %d (%v), want 4", n, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 )
 
 type evaluateOptions struct {
@@ -37,7 +38,7 @@ recall and F1, per-intent table, confusions and calibration error.
 			if o.model == "" || o.data == "" {
 				return usagef("--model and --data are required")
 			}
-			m, err := model.LoadPath(o.model)
+			m, err := modelrepo.LoadPath(o.model)
 			if err != nil {
 				return err
 			}

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"intent/client"
-	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 )
 
 type predictOptions struct {
@@ -34,8 +34,9 @@ func newPredictCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `predict reads questions (a Posos input_test.csv, or any CSV/TSV/JSONL with a
 text column; labels are not needed) and writes a CSV with the columns
 ID,question,intent (plus probability with --probability), fields quoted
-as needed, in input order. The output file is written atomically; '-'
-writes to stdout.
+as needed, in input order. A cell that a spreadsheet would run as a formula
+(starting with =, +, -, @) gets a leading ' (plain numbers such as -1 are
+kept). The output file is written atomically; '-' writes to stdout.
 
 With --model the model is loaded in-process. With --api every question is
 sent to a running server's GET /intent, --concurrency requests at a time
@@ -107,7 +108,7 @@ func (o *predictOptions) run(ctx context.Context, stdout, stderr io.Writer) erro
 }
 
 func (o *predictOptions) local(ctx context.Context, ex []dataset.Example) ([]answer, error) {
-	m, err := model.LoadPath(o.model)
+	m, err := modelrepo.LoadPath(o.model)
 	if err != nil {
 		return nil, err
 	}

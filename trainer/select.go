@@ -10,6 +10,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/modelrepo"
 )
 
 type selectOptions struct {
@@ -81,7 +82,7 @@ func (o *selectOptions) complete() error {
 }
 
 func (o *selectOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
-	m, err := model.LoadPath(o.model)
+	m, err := modelrepo.LoadPath(o.model)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/svm"
+	"intent/modelrepo"
 )
 
 // dataFlags are the flags shared by every command that reads a dataset.
@@ -211,13 +212,13 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
 
 	prog.step("writing the model")
-	version, dir, err := model.WriteVersion(o.out, m, rep, valid)
+	version, dir, err := modelrepo.WriteVersion(o.out, m, rep, valid)
 	if err != nil {
 		return err
 	}
 	prog.done()
 	printTrainReport(stdout, rep, o.maxMatrix, names, o.quiet)
-	fmt.Fprintf(stdout, "\nmodel version %d written to %s (%.1fs in all)\n", version, filepath.Join(dir, model.ModelFile), time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "\nmodel version %d written to %s (%.1fs in all)\n", version, filepath.Join(dir, modelrepo.ModelFile), time.Since(start).Seconds())
 	return nil
 }
 
