@@ -73,7 +73,8 @@ func TestTrainEvaluatePredictOnSample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"accuracy", "macro", "confusion matrix", "Calibration", "Timings", "model version 1 written"} {
+	for _, want := range []string{"accuracy", "macro", "confusion matrix", "Calibration", "Timings", "model version 1 written",
+		"Metrics on 174 validation questions"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train output lacks %q", want)
 		}
@@ -110,6 +111,13 @@ func TestTrainEvaluatePredictOnSample(t *testing.T) {
 	code, out, errs = runCLI(t, "evaluate", "--model", v1, "--data", sample, "-q")
 	if code != 0 || !strings.Contains(out, "accuracy") {
 		t.Fatalf("evaluate exit %d: %s %s", code, out, errs)
+	}
+	// evaluate measures any labeled file, not a validation split.
+	if want := "Metrics on 868 labeled questions of " + sample + "\n"; !strings.Contains(out, want) {
+		t.Errorf("evaluate output lacks %q:\n%s", want, out)
+	}
+	if strings.Contains(strings.ToLower(out), "validation") {
+		t.Errorf("evaluate calls its data validation questions:\n%s", out)
 	}
 
 	pred := filepath.Join(dir, "predictions.csv")

@@ -68,7 +68,9 @@ recall and F1, per-intent table, confusions and calibration error.
 			if rep.Data.Rejected > 0 {
 				fmt.Fprintf(stdout, "%d rows rejected: %v\n", rep.Data.Rejected, rep.Data.Reasons)
 			}
-			printEvalReport(stdout, rep, o.maxMatrix, m.Meta().LabelNames, o.quiet)
+			// Any labeled file, not only a validation split.
+			on := fmt.Sprintf("%d labeled questions of %s", rep.NValid, o.data)
+			printEvalReport(stdout, rep, on, o.maxMatrix, m.Meta().LabelNames, o.quiet)
 			return nil
 		},
 	}

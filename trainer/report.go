@@ -47,7 +47,7 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 		}
 		tw.Flush()
 	}
-	printEvalReport(w, rep, maxMatrix, names, quiet)
+	printEvalReport(w, rep, fmt.Sprintf("%d validation questions", rep.NValid), maxMatrix, names, quiet)
 	if rep.Train != nil && !quiet {
 		fmt.Fprintf(w, "\nTimings\n")
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
@@ -61,8 +61,10 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 
 // printEvalReport prints the metrics part, shared by train and evaluate:
 // the headline alone when quiet, else the full tables, then calibration.
-func printEvalReport(w io.Writer, rep *model.Report, maxMatrix int, names map[string]string, quiet bool) {
-	fmt.Fprintf(w, "\nMetrics on %d validation questions\n", rep.NValid)
+// on says what was measured ("174 validation questions" for train, the
+// labeled file for evaluate).
+func printEvalReport(w io.Writer, rep *model.Report, on string, maxMatrix int, names map[string]string, quiet bool) {
+	fmt.Fprintf(w, "\nMetrics on %s\n", on)
 	if quiet {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "  accuracy\t%.2f %%\n", 100*rep.Accuracy)
