@@ -34,12 +34,9 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 			if len(c.Weak) > 0 {
 				fmt.Fprintf(tw, "  weak intents (< 5 questions)\t%s\n", strings.Join(c.Weak, ", "))
 			}
-			for _, p := range c.Problems {
+			for _, p := range c.Warnings {
 				fmt.Fprintf(tw, "  warning\t%s\n", p)
 			}
-		}
-		if len(d.TooSmall) > 0 {
-			fmt.Fprintf(tw, "  too small to split\t%s (kept for training only)\n", strings.Join(d.TooSmall, ", "))
 		}
 		if rep.Train != nil {
 			fmt.Fprintf(tw, "  calibration rows\t%d (held out of the training part)\n", rep.Train.NCalib)

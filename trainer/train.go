@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/model/pipeline"
 	"intent/model/svm"
 	"intent/modelrepo"
 )
@@ -87,7 +87,7 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 	o.addFlags(fs, "labeled dataset: a Posos folder or a CSV/TSV/JSONL file (required)")
 	fs.StringVar(&o.out, "out", "models", "folder receiving the new version folder <out>/<n>/")
 	fs.StringVar(&o.validData, "valid-data", "", "fixed validation set (same formats as --data) instead of a split")
-	fs.Float64Var(&o.valid, "valid", 0.2, "fraction of each intent held out for validation")
+	fs.Float64Var(&o.valid, "valid", pipeline.DefaultValid, "fraction of each intent held out for validation")
 	fs.Int64Var(&o.seed, "seed", def.Seed, "seed of the splits and the solver")
 	fs.Float64Var(&o.c, "C", def.SVM.C, "SVM regularization: larger fits the training data more closely")
 	fs.StringVar(&o.solver, "solver", def.SVM.Solver.String(), "SVM solver: l2 (L2-loss one-vs-rest, liblinear -s 1) or cs (Crammer-Singer, -s 4)")
@@ -153,90 +153,54 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	ctx := cmd.Context()
 	start := time.Now()
 	prog := newProgress(stderr, o.quiet)
-
-	prog.step("reading %s", o.data)
-	ds, err := dataset.Load(o.data, o.options(false))
-	if err != nil {
-		return err
-	}
-	check := dataset.Check(ds.Examples, ds.Rejected, minPerIntent)
-	info := &model.DataInfo{
-		Sources: ds.Sources, Format: ds.Format,
-		Rows: len(ds.Examples) + len(ds.Rejected), Rejected: len(ds.Rejected),
-		Reasons: ds.RejectionSummary(), Check: &check,
-	}
 	names, err := o.labelNames()
 	if err != nil {
 		return err
 	}
 	o.cfg.LabelNames = names
-
-	var train, valid []dataset.Example
+	job := pipeline.Job{
+		Data:   pipeline.Source{Path: o.data, Options: o.options(false), Flag: "--data"},
+		Valid:  o.valid,
+		Config: o.cfg,
+	}
 	if o.validData != "" {
-		vds, err := dataset.Load(o.validData, o.options(false))
-		if err != nil {
-			return err
-		}
-		train, valid = ds.Examples, vds.Examples
-		info.ValidFrom = o.validData
-		info.Rejected += len(vds.Rejected)
-		for r, n := range vds.RejectionSummary() {
-			if info.Reasons == nil {
-				info.Reasons = map[string]int{}
+		job.ValidData = pipeline.Source{Path: o.validData, Options: o.options(false), Flag: "--valid-data"}
+	}
+	res, err := pipeline.Run(ctx, job, pipeline.Hooks{
+		Stage: func(stage string) error {
+			switch stage {
+			case "load":
+				prog.step("reading %s", o.data)
+			case "check":
+				prog.step("checking the data")
+			case "split":
+				prog.step("splitting")
+			case "evaluate":
+				prog.step("evaluating")
 			}
-			info.Reasons[r] += n
-		}
-	} else {
-		var rep dataset.SplitReport
-		train, valid, rep, err = dataset.Split(ds.Examples, o.valid, o.seed)
-		if err != nil {
-			return err
-		}
-		info.TooSmall = rep.TooSmall
-		info.PerLabel = rep.PerLabel
-		info.ValidFrom = fmt.Sprintf("stratified split of %s (valid %.2f, seed %d)", o.data, o.valid, o.seed)
-	}
-	if len(valid) == 0 {
-		return fmt.Errorf("no validation examples: every intent has too few questions to split; add data or pass --valid-data")
-	}
-
-	m, tinfo, err := model.Train(ctx, train, o.cfg, prog.update)
+			return nil
+		},
+		Progress: prog.update,
+	})
 	if err != nil {
 		return err
 	}
-	prog.step("evaluating on %d validation questions", len(valid))
-	rep, _, err := m.Evaluate(ctx, valid)
-	if err != nil {
-		return err
-	}
-	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
-
 	prog.step("writing the model")
-	version, dir, err := modelrepo.WriteVersion(o.out, m, rep, valid)
+	version, dir, err := modelrepo.WriteVersion(o.out, res.Model, res.Report, res.Valid)
 	if err != nil {
 		return err
 	}
 	prog.done()
-	printTrainReport(stdout, rep, o.maxMatrix, names, o.quiet)
+	printTrainReport(stdout, res.Report, o.maxMatrix, res.Model.Meta().LabelNames, o.quiet)
 	fmt.Fprintf(stdout, "\nmodel version %d written to %s (%.1fs in all)\n", version, filepath.Join(dir, modelrepo.ModelFile), time.Since(start).Seconds())
 	return nil
 }
 
-// labelNames reads --names, or intents.csv beside a Posos folder's data.
+// labelNames reads --names; without it the pipeline reads intents.csv
+// beside a Posos folder's data.
 func (o *trainOptions) labelNames() (map[string]string, error) {
-	path := o.names
-	if path == "" {
-		cand := filepath.Join(o.data, "intents.csv")
-		if st, err := os.Stat(cand); err == nil && !st.IsDir() {
-			path = cand
-		}
-	}
-	if path == "" {
+	if o.names == "" {
 		return nil, nil
 	}
-	return dataset.LoadLabelNames(path)
+	return dataset.LoadLabelNames(o.names)
 }
-
-// minPerIntent is the fewest questions an intent needs to be both trained
-// on and measured (one on each side of the split).
-const minPerIntent = 2

@@ -33,13 +33,16 @@ type Report struct {
 	// minimum examples; Weak those with fewer than WeakBelow (but enough).
 	TooFew []string `json:"too_few,omitempty"`
 	Weak   []string `json:"weak,omitempty"`
-	// MinPerIntent is the minimum Check applied.
+	// MinPerIntent is the fewest examples an intent needs to be both
+	// trained on and measured; intents with fewer (TooFew) are kept for
+	// training only.
 	MinPerIntent int `json:"min_per_intent"`
-	// Usable is true when there are at least two intents and none has
-	// fewer than MinPerIntent examples; Problems says why not, one sentence
-	// each.
+	// Usable is true when the data can be trained on at all: at least two
+	// intents. Problems says why not, Warnings what may make the model or
+	// its measure weaker; one sentence each.
 	Usable   bool     `json:"usable"`
 	Problems []string `json:"problems,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // RejectedRow is a Rejection as the report shows it.
@@ -54,10 +57,10 @@ type RejectedRow struct {
 const maxFirstRejected = 20
 
 // Check describes examples and the records rejected while reading them, and
-// decides whether they can be trained on: at least two intents, and every
-// intent with at least minPerLabel examples (values below MinPerLabel are
-// raised to it, since the split needs that many). Unlabeled examples count
-// as rejected for a missing label.
+// decides whether they can be trained on: at least two intents. Intents with
+// fewer than minPerLabel examples (values below MinPerLabel are raised to
+// it, since the split needs that many) are listed in TooFew with a warning.
+// Unlabeled examples count as rejected for a missing label.
 func Check(examples []Example, rejected []Rejection, minPerLabel int) Report {
 	minPerLabel = max(minPerLabel, MinPerLabel)
 	r := Report{PerIntent: map[string]int{}, MinPerIntent: minPerLabel}
@@ -113,8 +116,11 @@ func Check(examples []Example, rejected []Rejection, minPerLabel int) Report {
 		r.Problems = append(r.Problems, fmt.Sprintf("%d intent(s) in %d example(s): a classifier needs at least 2 intents", r.Intents, r.Examples))
 	}
 	if len(r.TooFew) > 0 {
-		r.Problems = append(r.Problems, fmt.Sprintf("%d intent(s) have fewer than %d examples (%s): add examples or remove them",
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d intent(s) have fewer than %d examples (%s): kept for training only, not measured; add examples",
 			len(r.TooFew), minPerLabel, listSome(r.TooFew, 10)))
+	}
+	if r.Conflicting > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d question(s) appear with different intents: check their labels", r.Conflicting))
 	}
 	r.Usable = len(r.Problems) == 0
 	return r

@@ -30,15 +30,19 @@ func TestCheck(t *testing.T) {
 		{"weak intents", map[string]int{"10": 4, "2": 2, "3": 7}, 2, true, nil, []string{"2", "10"}, 0},
 		{"one intent", map[string]int{"only": 50}, 2, false, nil, nil, 1},
 		{"no data", map[string]int{}, 2, false, nil, nil, 1},
-		{"a single example", map[string]int{"a": 1, "b": 8, "c": 6}, 2, false, []string{"a"}, nil, 1},
-		{"min raised to 2", map[string]int{"a": 1, "b": 8}, 0, false, []string{"a"}, nil, 1},
-		{"stricter min", map[string]int{"a": 3, "b": 8}, 4, false, []string{"a"}, nil, 1},
-		{"both problems", map[string]int{"a": 1}, 2, false, []string{"a"}, nil, 2},
+		// Too few to measure is a warning: kept for training only.
+		{"a single example", map[string]int{"a": 1, "b": 8, "c": 6}, 2, true, []string{"a"}, nil, 0},
+		{"min raised to 2", map[string]int{"a": 1, "b": 8}, 0, true, []string{"a"}, nil, 0},
+		{"stricter min", map[string]int{"a": 3, "b": 8}, 4, true, []string{"a"}, nil, 0},
+		{"one intent of one", map[string]int{"a": 1}, 2, false, []string{"a"}, nil, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := Check(labeled(c.counts), nil, c.min)
 			if r.Usable != c.usable || !reflect.DeepEqual(r.TooFew, c.tooFew) || !reflect.DeepEqual(r.Weak, c.weak) || len(r.Problems) != c.problems {
 				t.Errorf("Check = usable %v, too few %v, weak %v, problems %q", r.Usable, r.TooFew, r.Weak, r.Problems)
+			}
+			if len(c.tooFew) > 0 && (len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "kept for training only")) {
+				t.Errorf("no warning for the intents too small to measure: %q", r.Warnings)
 			}
 			if r.Intents != len(c.counts) || !reflect.DeepEqual(r.PerIntent, c.counts) && len(c.counts) > 0 {
 				t.Errorf("intents %d, per intent %v", r.Intents, r.PerIntent)
@@ -82,7 +86,7 @@ func TestCheckListsManyTooFewBriefly(t *testing.T) {
 		counts[strings.Repeat("s", i+1)] = 1
 	}
 	r := Check(labeled(counts), nil, 2)
-	if len(r.TooFew) != 15 || !strings.Contains(r.Problems[0], "and 5 more") {
-		t.Errorf("problems %q", r.Problems)
+	if len(r.TooFew) != 15 || len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "and 5 more") {
+		t.Errorf("warnings %q", r.Warnings)
 	}
 }

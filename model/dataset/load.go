@@ -121,7 +121,7 @@ func openError(path string, err error) error {
 	}
 	hint := ""
 	if errors.Is(err, fs.ErrNotExist) {
-		hint = "check the path given to --data"
+		hint = "check the path"
 	}
 	return &Error{Source: path, Err: fmt.Errorf("cannot open: %w", err), Hint: hint}
 }

@@ -1,0 +1,234 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"intent/model"
+	"intent/model/dataset"
+)
+
+// ErrUnusable is returned (wrapped, with the reasons) when the data cannot
+// be trained on at all: fewer than two intents.
+var ErrUnusable = errors.New("the data cannot be trained on")
+
+// Run reads, checks, splits, trains and evaluates as job says.
+func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
+	res := &Result{}
+	lap := time.Now()
+	mark := func(stage string) {
+		now := time.Now()
+		res.Timings = append(res.Timings, model.Timing{Stage: stage, Seconds: now.Sub(lap).Seconds()})
+		lap = now
+	}
+	enter := func(stage string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if hooks.Stage != nil {
+			return hooks.Stage(stage)
+		}
+		return nil
+	}
+	show := job.ShowPath
+	if show == nil {
+		show = func(p string) string { return p }
+	}
+
+	// Load.
+	if err := enter("load"); err != nil {
+		return nil, err
+	}
+	examples, info, rejected, err := load(job, show)
+	if err != nil {
+		return nil, err
+	}
+	var fixedValid []dataset.Example
+	if job.ValidData.Path != "" {
+		vds, err := dataset.Load(job.ValidData.Path, job.ValidData.Options)
+		if err != nil {
+			return nil, sourceError(job.ValidData, show, err)
+		}
+		fixedValid = vds.Examples
+		info.Rejected += len(vds.Rejected)
+		for r, n := range vds.RejectionSummary() {
+			if info.Reasons == nil {
+				info.Reasons = map[string]int{}
+			}
+			info.Reasons[r] += n
+		}
+		info.ValidFrom = job.ValidData.name()
+	}
+	cfg := job.Config
+	if cfg.LabelNames == nil && job.Data.Path != "" {
+		if cfg.LabelNames, err = namesBeside(job.Data.Path); err != nil {
+			return nil, sourceError(job.Data, show, err)
+		}
+	}
+	mark("load")
+
+	// Check.
+	if err := enter("check"); err != nil {
+		return nil, err
+	}
+	check := dataset.Check(examples, rejected, MinPerIntent)
+	info.Check = &check
+	mark("check")
+	if !check.Usable {
+		if hooks.Checked != nil {
+			if err := hooks.Checked(info); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("%w: %s", ErrUnusable, strings.Join(check.Problems, "; "))
+	}
+
+	// Split.
+	if err := enter("split"); err != nil {
+		return nil, err
+	}
+	train, valid := examples, fixedValid
+	if job.ValidData.Path == "" {
+		frac := job.Valid
+		if frac == 0 {
+			frac = DefaultValid
+		}
+		var split dataset.SplitReport
+		train, valid, split, err = dataset.Split(labeledOnly(examples), frac, cfg.Seed)
+		if err != nil {
+			return nil, err
+		}
+		info.TooSmall, info.PerLabel = split.TooSmall, split.PerLabel
+		info.ValidFrom = fmt.Sprintf("stratified split of %s (valid %.2f, seed %d)", strings.Join(info.Sources, " and "), frac, cfg.Seed)
+	} else {
+		train = labeledOnly(examples)
+	}
+	if len(valid) == 0 {
+		return nil, fmt.Errorf("no validation questions: no intent has the %d questions needed to hold one out; add questions or give a fixed validation set", MinPerIntent)
+	}
+	mark("split")
+	if hooks.Checked != nil {
+		if err := hooks.Checked(info); err != nil {
+			return nil, err
+		}
+	}
+
+	// Fit.
+	progress := func(stage string, done, total int) {
+		if hooks.Progress != nil {
+			hooks.Progress(stage, done, total)
+		}
+	}
+	lastStage := ""
+	var stageErr error
+	trainProgress := func(stage string, done, total int) {
+		if stage != lastStage {
+			lastStage = stage
+			if hooks.Stage != nil && stageErr == nil {
+				stageErr = hooks.Stage(stage)
+			}
+		}
+		progress(stage, done, total)
+	}
+	m, tinfo, err := model.Train(ctx, train, cfg, trainProgress)
+	if err != nil {
+		return nil, err
+	}
+	if stageErr != nil {
+		return nil, stageErr
+	}
+	res.Timings = append(res.Timings, tinfo.Timings...)
+	lap = time.Now()
+
+	// Evaluate.
+	if err := enter("evaluate"); err != nil {
+		return nil, err
+	}
+	rep, _, err := m.Evaluate(ctx, valid)
+	if err != nil {
+		return nil, err
+	}
+	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
+	mark("evaluate")
+	res.Model, res.Report, res.Train, res.Valid = m, rep, train, valid
+	return res, nil
+}
+
+// load reads the data source and appends the in-memory examples.
+func load(job Job, show func(string) string) ([]dataset.Example, *model.DataInfo, []dataset.Rejection, error) {
+	info := &model.DataInfo{Sources: []string{}}
+	var examples []dataset.Example
+	var rejected []dataset.Rejection
+	if job.Data.Path != "" {
+		ds, err := dataset.Load(job.Data.Path, job.Data.Options)
+		if err != nil {
+			return nil, nil, nil, sourceError(job.Data, show, err)
+		}
+		examples, rejected = ds.Examples, ds.Rejected
+		info.Format = ds.Format
+		for _, s := range ds.Sources {
+			info.Sources = append(info.Sources, show(s))
+		}
+		for i := range rejected {
+			rejected[i].Source = show(rejected[i].Source)
+		}
+		info.Rows = len(ds.Examples) + len(ds.Rejected)
+		info.Rejected = len(ds.Rejected)
+		info.Reasons = ds.RejectionSummary()
+	}
+	if job.Examples != nil || job.ExamplesName != "" {
+		name := job.ExamplesName
+		if name == "" {
+			name = "examples"
+		}
+		info.Sources = append(info.Sources, fmt.Sprintf("%d %s", len(job.Examples), name))
+		examples = append(examples[:len(examples):len(examples)], job.Examples...)
+		info.Rows += len(job.Examples)
+	}
+	if len(info.Sources) == 0 {
+		return nil, nil, nil, errors.New("nothing to train on: give a data file or examples")
+	}
+	return examples, info, rejected, nil
+}
+
+// labeledOnly drops the unlabeled examples (Check counted them as rejected).
+func labeledOnly(ex []dataset.Example) []dataset.Example {
+	out := ex[:0:0]
+	for _, e := range ex {
+		if e.Label != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// namesBeside reads intents.csv ('id;name') beside a Posos folder's data.
+func namesBeside(path string) (map[string]string, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		return nil, nil
+	}
+	f := filepath.Join(path, "intents.csv")
+	if st, err := os.Stat(f); err != nil || st.IsDir() {
+		return nil, nil
+	}
+	return dataset.LoadLabelNames(f)
+}
+
+// sourceError names the source (and the flag that gave it) in err, with
+// the paths the caller hides rewritten.
+func sourceError(s Source, show func(string) string, err error) error {
+	msg := err.Error()
+	if s.Path != "" && show(s.Path) != s.Path {
+		msg = strings.ReplaceAll(msg, s.Path, show(s.Path))
+	}
+	if s.Flag != "" {
+		return fmt.Errorf("%s %s: %s", s.Flag, s.name(), msg)
+	}
+	return fmt.Errorf("cannot read %s: %s", s.name(), msg)
+}
