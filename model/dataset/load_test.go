@@ -214,7 +214,7 @@ func TestLoadErrors(t *testing.T) {
 		want []string // substrings of the message
 	}{
 		{"missing file", td("nope.csv"), Options{}, fs.ErrNotExist, 0,
-			[]string{"dataset: testdata/nope.csv: cannot open", "--data"}},
+			[]string{"dataset: testdata/nope.csv: cannot open", "check the path"}},
 		{"missing label column", td("no_label.csv"), Options{}, ErrMissingColumn, 1,
 			[]string{"no_label.csv:1", "no label column", `"id", "question", "comment"`, "--label-col"}},
 		{"override names absent column", td("comma.csv"), Options{TextCol: "nope"}, ErrMissingColumn, 1,
