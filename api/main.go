@@ -6,14 +6,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"intent/internal/serve/httpapi"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := httpapi.Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "api:", err)
-		os.Exit(exitCode(err))
+		os.Exit(httpapi.ExitCode(err))
 	}
 }

@@ -1,0 +1,272 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"intent/model"
+)
+
+// limits bound what one request may ask.
+type limits struct {
+	MaxQuery int   // characters (Unicode code points) in one query
+	MaxBody  int64 // bytes in a POST body
+	MaxBatch int   // queries in one POST
+}
+
+// checkQuery validates one query: the GET parameter when i < 0, else
+// entry i of a batch (named in messages).
+func (l limits) checkQuery(q string, i int) error {
+	var e *apiError
+	switch {
+	case !utf8.ValidString(q):
+		e = errorf(kindInvalid, "is not valid UTF-8")
+	case utf8.RuneCountInString(q) > l.MaxQuery:
+		e = errorf(kindTooLarge, "has %d characters, the limit is %d", utf8.RuneCountInString(q), l.MaxQuery)
+	case strings.TrimSpace(q) == "":
+		e = errorf(kindInvalid, "is empty")
+	default:
+		return nil
+	}
+	if i < 0 {
+		e.Msg = "query " + e.Msg
+	} else {
+		e.Msg = "queries[" + strconv.Itoa(i) + "] " + e.Msg
+	}
+	return e
+}
+
+// intentParams are the parameters of GET /intent.
+type intentParams struct {
+	query      string
+	hasQuery   bool
+	top        int
+	hasTop     bool
+	version    int
+	hasVersion bool
+}
+
+// parseIntentParams reads query, top and version from a raw query string.
+// It is url.ParseQuery without the map: the first occurrence of a key wins,
+// unknown keys are ignored, and values are unescaped only when they hold
+// an escape, so the common request does not allocate.
+func parseIntentParams(raw string) (intentParams, error) {
+	var p intentParams
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		key, val, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(key, "%+") {
+			k, err := url.QueryUnescape(key)
+			if err != nil {
+				continue // not one of ours
+			}
+			key = k
+		}
+		switch key {
+		case "query", "top", "version":
+		default:
+			continue
+		}
+		if strings.ContainsAny(val, "%+") {
+			v, err := url.QueryUnescape(val)
+			if err != nil {
+				return p, errorf(kindInvalid, "parameter %s is not properly URL-encoded", key)
+			}
+			val = v
+		}
+		switch key {
+		case "query":
+			if !p.hasQuery {
+				p.query, p.hasQuery = val, true
+			}
+		case "top":
+			if !p.hasTop {
+				n, err := strconv.Atoi(val)
+				if err != nil {
+					return p, errorf(kindInvalid, "top must be an integer, got %q", truncate(val, 20))
+				}
+				p.top, p.hasTop = n, true
+			}
+		case "version":
+			if !p.hasVersion {
+				n, err := strconv.Atoi(val)
+				if err != nil || n <= 0 {
+					return p, errorf(kindInvalid, "version must be a positive integer, got %q", truncate(val, 20))
+				}
+				p.version, p.hasVersion = n, true
+			}
+		}
+	}
+	return p, nil
+}
+
+// checkTop validates a requested ranking length against a version.
+func checkTop(top int, v *version) error {
+	if k := v.Model.NumClasses(); top < 1 || top > k {
+		return errorf(kindInvalid, "top must be between 1 and %d (the number of intents of version %d), got %d", k, v.N, top)
+	}
+	return nil
+}
+
+// rankPool holds ranking slices for top=K requests.
+var rankPool = sync.Pool{New: func() any { return new([]model.Prediction) }}
+
+// appendPredict predicts q with v and appends the answer; top > 0 adds a
+// ranking of that many intents.
+func appendPredict(b []byte, v *version, q string, top int) []byte {
+	if top <= 0 {
+		return appendAnswer(b, v, v.Model.Predict(q), nil)
+	}
+	rp := rankPool.Get().(*[]model.Prediction)
+	r := v.Model.PredictTop(q, top, (*rp)[:0])
+	b = appendAnswer(b, v, r[0], r)
+	*rp = r[:0]
+	rankPool.Put(rp)
+	return b
+}
+
+// handleIntent answers GET /intent?query=...[&top=K][&version=N] with
+// {"intent": 26, "probability": "0.73356545"[, "ranking": [...]]}.
+func handleIntent(reg *registry, lim limits, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := parseIntentParams(r.URL.RawQuery)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if !p.hasQuery {
+			writeError(w, r, log, errorf(kindInvalid, "missing query parameter: GET /intent?query=your+question"))
+			return
+		}
+		if err := lim.checkQuery(p.query, -1); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		v, err := reg.snapshot().pick(p.version, p.hasVersion)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if p.hasTop {
+			if err := checkTop(p.top, v); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+		}
+		bp := getBuf()
+		*bp = append(appendPredict(*bp, v, p.query, p.top), '\n')
+		writeBody(w, http.StatusOK, *bp)
+		putBuf(bp)
+	})
+}
+
+// batchRequest is the body of POST /intent.
+type batchRequest struct {
+	Queries []string `json:"queries"`
+	Top     *int     `json:"top"`
+	Version *int     `json:"version"`
+}
+
+// handleIntentBatch answers POST /intent {"queries": [...], "top": K,
+// "version": N} with {"results": [<answer>, ...]} in the order of queries.
+func handleIntentBatch(reg *registry, lim limits, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := readBatch(w, r, lim)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		var n int
+		if req.Version != nil {
+			n = *req.Version
+			if n <= 0 {
+				writeError(w, r, log, errorf(kindInvalid, "version must be a positive integer, got %d", n))
+				return
+			}
+		}
+		v, err := reg.snapshot().pick(n, req.Version != nil)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		top := 0
+		if req.Top != nil {
+			if err := checkTop(*req.Top, v); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+			top = *req.Top
+		}
+		bp := getBuf()
+		defer putBuf(bp)
+		b := append((*bp)[:0], `{"results": [`...)
+		for i, q := range req.Queries {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendPredict(b, v, q, top)
+		}
+		b = append(b, "]}\n"...)
+		*bp = b
+		writeBody(w, http.StatusOK, b)
+	})
+}
+
+// readBatch reads and validates a POST /intent body.
+func readBatch(w http.ResponseWriter, r *http.Request, lim limits) (*batchRequest, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, lim.MaxBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, errorf(kindTooLarge, "request body over %d bytes", lim.MaxBody)
+		}
+		return nil, errorf(kindInvalid, "cannot read the request body: %v", err)
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
+	if !utf8.Valid(body) {
+		return nil, errorf(kindInvalid, "request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var req batchRequest
+	if err := dec.Decode(&req); err != nil {
+		return nil, errorf(kindInvalid, `request body must be {"queries": ["...", ...], "top": K, "version": N}: %v`, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errorf(kindInvalid, "request body has data after the JSON object")
+	}
+	switch {
+	case req.Queries == nil:
+		return nil, errorf(kindInvalid, `missing "queries": POST {"queries": ["your question", ...]}`)
+	case len(req.Queries) == 0:
+		return nil, errorf(kindInvalid, `"queries" is empty`)
+	case len(req.Queries) > lim.MaxBatch:
+		return nil, errorf(kindTooLarge, `"queries" has %d entries, the limit is %d`, len(req.Queries), lim.MaxBatch)
+	}
+	for i, q := range req.Queries {
+		if err := lim.checkQuery(q, i); err != nil {
+			return nil, err
+		}
+	}
+	return &req, nil
+}
+
+// truncate shortens s to at most n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
+}

@@ -1,0 +1,386 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"intent/model"
+	"intent/modelrepo"
+)
+
+// uploadLimits bound POST /models.
+type uploadLimits struct {
+	MaxBytes int64         // largest model upload (all parts together)
+	Timeout  time.Duration // time allowed to receive an upload, replacing --read-timeout
+}
+
+// versionJSON is one version as GET /models lists it.
+type versionJSON struct {
+	Version   int        `json:"version"`
+	State     string     `json:"state"` // loading, available, failed or unloaded
+	Error     string     `json:"error,omitempty"`
+	Default   bool       `json:"default"`
+	Pinned    bool       `json:"pinned"`
+	CreatedAt *time.Time `json:"created_at"`
+	DataHash  string     `json:"data_hash,omitempty"`
+	Labels    int        `json:"labels,omitempty"`
+	Metrics   *headline  `json:"metrics"`
+	HasValid  bool       `json:"has_validation"`
+	LoadedAt  *time.Time `json:"loaded_at,omitempty"`
+	LoadMS    float64    `json:"load_ms,omitempty"`
+
+	Report json.RawMessage `json:"report,omitempty"` // GET /models/{n} only
+}
+
+// modelsJSON is the answer of GET /models.
+type modelsJSON struct {
+	defaultJSON
+	Keep     int           `json:"keep"`
+	Versions []versionJSON `json:"versions"`
+}
+
+// defaultJSON says which version answers by default and why.
+type defaultJSON struct {
+	Default  *int   `json:"default"`
+	Pinned   *int   `json:"pinned"`
+	PinError string `json:"pin_error,omitempty"`
+}
+
+func defaultOf(s *snapshot) defaultJSON {
+	var d defaultJSON
+	if s.def != nil {
+		d.Default = &s.def.N
+	}
+	if s.pinned > 0 {
+		d.Pinned = &s.pinned
+	}
+	d.PinError = s.pinErr
+	return d
+}
+
+// describe builds the listing entry of scanned version f.
+func describe(s *snapshot, f *folder) versionJSON {
+	out := versionJSON{
+		Version:  f.N,
+		State:    s.state(f.N),
+		Default:  s.def != nil && s.def.N == f.N,
+		Pinned:   s.pinned == f.N,
+		DataHash: f.Info.DataHash,
+		Labels:   f.Info.Labels,
+		Metrics:  f.Info.Metrics,
+		HasValid: f.Info.HasValid,
+	}
+	if !f.Info.CreatedAt.IsZero() {
+		t := f.Info.CreatedAt
+		out.CreatedAt = &t
+	}
+	if fl := s.failure(f.N); fl != nil {
+		out.Error = fl.Err.Error()
+	}
+	if v := s.get(f.N); v != nil {
+		t := v.LoadedAt
+		out.LoadedAt = &t
+		out.LoadMS = float64(v.LoadTook.Microseconds()) / 1000
+		if out.CreatedAt == nil && !v.Meta.CreatedAt.IsZero() {
+			t := v.Meta.CreatedAt
+			out.CreatedAt = &t
+		}
+	}
+	return out
+}
+
+// handleModels answers GET /models: every version found in the models
+// folder with its state, and which one answers by default.
+func handleModels(reg *registry) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := reg.snapshot()
+		out := modelsJSON{defaultJSON: defaultOf(s), Keep: reg.keep, Versions: make([]versionJSON, 0, len(s.folders))}
+		for i := range s.folders {
+			out.Versions = append(out.Versions, describe(s, &s.folders[i]))
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// versionParam reads the {n} of /models/{n}.
+func versionParam(r *http.Request) (int, error) {
+	raw := mux.Vars(r)["n"]
+	n, err := strconv.Atoi(raw)
+	if err != nil || n <= 0 || strconv.Itoa(n) != raw {
+		return 0, errorf(kindInvalid, "version must be a positive integer, got %q", truncate(raw, 20))
+	}
+	return n, nil
+}
+
+// handleModel answers GET /models/{n}: the version's listing entry with
+// its whole report.json ("report": null when it has none).
+func handleModel(reg *registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := versionParam(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		s := reg.snapshot()
+		f := s.folder(n)
+		if f == nil {
+			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, joinInts(folderNumbers(s))))
+			return
+		}
+		out := describe(s, f)
+		out.Report = json.RawMessage("null")
+		if f.Dir != "" {
+			b, err := os.ReadFile(filepath.Join(f.Dir, modelrepo.ReportFile))
+			switch {
+			case err == nil && json.Valid(b):
+				out.Report = bytes.TrimSpace(b)
+			case err == nil:
+				log.Warn("report.json is not valid JSON", slog.Int("version", n))
+			case !isNotExist(err):
+				writeError(w, r, log, err)
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// handleDefault answers GET /models/default.
+func handleDefault(reg *registry) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+	})
+}
+
+// pinRequest is the body of PUT /models/default.
+type pinRequest struct {
+	Version *int `json:"version"`
+}
+
+// handlePin answers PUT /models/default {"version": n}: n becomes the
+// default until unpinned, across restarts.
+func handlePin(reg *registry, lim limits, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req pinRequest
+		if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if req.Version == nil {
+			writeError(w, r, log, errorf(kindInvalid, `missing "version": PUT {"version": N}`))
+			return
+		}
+		n, _, err := checkVersion(req.Version)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if err := reg.Pin(n); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+	})
+}
+
+// handleUnpin answers DELETE /models/default: the newest version answers
+// by default again.
+func handleUnpin(reg *registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := reg.Unpin(); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+	})
+}
+
+// deletedJSON is the answer of DELETE /models/{n}.
+type deletedJSON struct {
+	Deleted int `json:"deleted"`
+	defaultJSON
+}
+
+// handleDeleteModel answers DELETE /models/{n}.
+func handleDeleteModel(reg *registry, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := versionParam(r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if err := reg.Delete(n); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, deletedJSON{Deleted: n, defaultJSON: defaultOf(reg.snapshot())})
+	})
+}
+
+// uploadParts are the multipart fields POST /models accepts, and the file
+// each becomes in the version folder.
+var uploadParts = map[string]string{
+	"model":  modelrepo.ModelFile,
+	"report": modelrepo.ReportFile,
+	"valid":  modelrepo.ValidFile,
+}
+
+// handleUpload answers POST /models: a model file, as the raw body
+// (Content-Type application/octet-stream, none, or curl's default
+// application/x-www-form-urlencoded) or as the multipart field
+// "model" (with optional "report" and "valid" fields: report.json and
+// valid.jsonl), is decoded, checked with a probe prediction and stored as
+// the next version, loaded before the answer: 201 with its listing entry.
+// One upload is received at a time.
+func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler {
+	sem := make(chan struct{}, 1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		case <-r.Context().Done():
+			return
+		}
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(up.Timeout))
+		rc.SetWriteDeadline(time.Now().Add(up.Timeout + 30*time.Second))
+
+		files, err := readUpload(w, r, up.MaxBytes)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		m, err := model.Decode(files[modelrepo.ModelFile])
+		if err != nil {
+			writeError(w, r, log, errorf(kindInvalid, "not a valid model file: %v", err))
+			return
+		}
+		if err := probe(m); err != nil {
+			writeError(w, r, log, errorf(kindInvalid, "the model cannot answer: %v", err))
+			return
+		}
+		if err := checkValid(files[modelrepo.ValidFile]); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		n, err := reg.Publish(context.WithoutCancel(r.Context()), files, m)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		s := reg.snapshot()
+		out := versionJSON{Version: n, State: s.state(n)}
+		if f := s.folder(n); f != nil {
+			out = describe(s, f)
+		}
+		w.Header().Set("Location", "/models/"+strconv.Itoa(n))
+		writeJSON(w, http.StatusCreated, out)
+	})
+}
+
+// readUpload reads the files of an upload, at most max bytes in all.
+func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, max)
+	tooLarge := func(err error) error {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return errorf(kindTooLarge, "upload over %d bytes (--max-upload)", max)
+		}
+		return errorf(kindInvalid, "cannot read the upload: %v", err)
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" {
+		mt, err = "application/octet-stream", nil
+	}
+	switch {
+	case err != nil:
+		return nil, errorf(kindInvalid, "bad Content-Type %q: %v", truncate(ct, 100), err)
+	case mt == "application/octet-stream", mt == "application/x-www-form-urlencoded":
+		// The raw model file. curl --data-binary sends the second type
+		// unless told otherwise; the bytes are checked as a model anyway.
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return nil, tooLarge(err)
+		}
+		if len(b) == 0 {
+			return nil, errorf(kindInvalid, "empty upload: send the model file as the body")
+		}
+		return map[string][]byte{modelrepo.ModelFile: b}, nil
+	case mt != "multipart/form-data":
+		return nil, errorf(kindUnsupported, "Content-Type %s: send the model file as application/octet-stream or as the field \"model\" of multipart/form-data", mt)
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	files := map[string][]byte{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, tooLarge(err)
+		}
+		name := p.FormName()
+		file, ok := uploadParts[name]
+		if !ok {
+			return nil, errorf(kindInvalid, "unknown multipart field %q: send \"model\" (required), \"report\" and \"valid\" (optional)", truncate(name, 50))
+		}
+		if _, dup := files[file]; dup {
+			return nil, errorf(kindInvalid, "multipart field %q given twice", name)
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return nil, tooLarge(err)
+		}
+		files[file] = b
+	}
+	if len(files[modelrepo.ModelFile]) == 0 {
+		return nil, errorf(kindInvalid, `missing or empty multipart field "model" (the model file)`)
+	}
+	if b, ok := files[modelrepo.ReportFile]; ok && !json.Valid(b) {
+		return nil, errorf(kindInvalid, `multipart field "report" is not valid JSON`)
+	}
+	return files, nil
+}
+
+// checkValid checks an uploaded valid.jsonl: one {"id","text","label"}
+// object per line.
+func checkValid(b []byte) error {
+	if b == nil {
+		return nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var row struct {
+			ID    string `json:"id"`
+			Text  string `json:"text"`
+			Label string `json:"label"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			return errorf(kindInvalid, `multipart field "valid" line %d: want {"id": "..", "text": "..", "label": ".."}: %v`, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return errorf(kindInvalid, `multipart field "valid": %v`, err)
+	}
+	if line == 0 {
+		return errorf(kindInvalid, `multipart field "valid" is empty`)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"intent/model"
+)
+
+// writeJSON encodes v into a buffer first and only then writes the status
+// and the body, so an encoding failure is a clean 500 rather than a 200
+// with half a body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	bp := getBuf()
+	defer putBuf(bp)
+	buf := bytes.NewBuffer((*bp)[:0])
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false) // answers are not HTML: "<token>" stays readable
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":"internal error: cannot encode the response"}` + "\n")
+	}
+	*bp = buf.Bytes()
+	writeBody(w, status, *bp)
+}
+
+// writeBody writes an already encoded JSON body.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = nosniff
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// Shared header values, so setting them does not allocate.
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	nosniff         = []string{"nosniff"}
+)
+
+// bufPool holds response buffers. Buffers that grew past maxPooledBuf (a
+// large batch answer) are dropped rather than kept alive forever.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledBuf = 64 << 10
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) > maxPooledBuf {
+		return
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// The answers of /intent are written by the appenders below rather than by
+// encoding/json: the format is fixed and small, and a hand-written appender
+// into a pooled buffer does not allocate. The exact bytes are
+//
+//	{"intent": 26, "probability": "0.73356545"}
+//	{"intent": 26, "probability": "0.73356545", "ranking": [{"intent": 26, "probability": "0.73356545"}, ...]}
+//	{"results": [<answer>, <answer>, ...]}
+//
+// each followed by a newline, as encoding/json's Encoder would end it.
+
+// appendAnswer appends one answer: the best intent and, when ranking is not
+// empty, the ranking.
+func appendAnswer(b []byte, v *version, best model.Prediction, ranking []model.Prediction) []byte {
+	b = appendPrediction(b, v, best, false)
+	if len(ranking) > 0 {
+		b = append(b, `, "ranking": [`...)
+		for i, p := range ranking {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendPrediction(b, v, p, true)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendPrediction appends {"intent": .., "probability": ".."}; when
+// closed is false the closing brace is left for the caller.
+func appendPrediction(b []byte, v *version, p model.Prediction, closed bool) []byte {
+	b = append(b, `{"intent": `...)
+	b = append(b, v.intentJSON[p.Class]...)
+	b = append(b, `, "probability": "`...)
+	b = strconv.AppendFloat(b, p.Probability, 'f', 8, 64)
+	b = append(b, '"')
+	if closed {
+		b = append(b, '}')
+	}
+	return b
+}
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as with encoding/json; <, > and & are left alone (answers are not HTML).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,218 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"intent/modelrepo"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// run is the whole program: main only adds signals and the exit code. It
+// returns when ctx ends (after a graceful shutdown) or on a fatal error.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.Check {
+		return healthcheck(ctx, cfg.Addr, stdout)
+	}
+	log := newLogger(cfg, stderr)
+
+	reg := newRegistry(cfg.Models, cfg.Keep, log)
+	if err := loadModels(ctx, reg, cfg, log); err != nil {
+		return err
+	}
+	s := &server{models: reg, limits: cfg.Limits, upload: cfg.Upload, auth: newTokenAuth(cfg.token),
+		log: log, metrics: newMetrics(reg), accessLog: cfg.AccessLog}
+	if !s.auth.set {
+		log.Warn("no API_TOKEN: mutating endpoints (uploads, pins, deletions, examples, training) answer 403 until one is set")
+	}
+	// Examples and training tasks need a database: enabled when one is
+	// named or the data folder exists, so that a server started anywhere
+	// does not create a data folder out of nowhere.
+	if st, err := os.Stat(cfg.DataDir); cfg.dbSet || err == nil && st.IsDir() {
+		svc, err := newTaskService(ctx, taskConfig{DB: cfg.DB, DataDir: cfg.DataDir, ModelsDir: modelsRoot(cfg.Models), Log: log, Versions: reg})
+		if err != nil {
+			return err
+		}
+		defer svc.Close()
+		s.tasks = svc
+	} else {
+		log.Info("examples and training disabled: no data folder and no --db", slog.String("data_dir", cfg.DataDir))
+	}
+
+	// Bind before serving, so a port in use is an error now, not a log line.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.ReloadInterval > 0 {
+		wg.Go(func() { watch(ctx, reg, cfg.ReloadInterval, log) })
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("models", cfg.Models))
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// loadModels loads the versions present at start. A models folder that is
+// missing or empty is not fatal (the server answers 503 until a version
+// appears); a model file named directly that cannot be loaded is.
+func loadModels(ctx context.Context, reg *registry, cfg config, log *slog.Logger) error {
+	start := time.Now()
+	err := reg.Reload(ctx)
+	if err != nil && !isNotExist(err) {
+		return err
+	}
+	s := reg.snapshot()
+	if s.def != nil {
+		log.Info("models loaded", slog.Int("default_version", s.def.N), slog.Int("versions", len(s.versions)),
+			slog.Int("failed", len(s.failed)), slog.Duration("took", time.Since(start)))
+		return nil
+	}
+	if st, statErr := os.Stat(cfg.Models); statErr == nil && !st.IsDir() && len(s.failed) > 0 {
+		return s.failed[0].Err
+	}
+	reason := "no version folder"
+	if err != nil {
+		reason = err.Error()
+	} else if len(s.failed) > 0 {
+		reason = s.failed[len(s.failed)-1].Err.Error()
+	}
+	log.Warn("no model loaded: /intent answers 503 until a version appears",
+		slog.String("models", cfg.Models), slog.String("reason", reason),
+		slog.Bool("hot_reload", cfg.ReloadInterval > 0))
+	return nil
+}
+
+// modelsRoot is where new versions are written: the models folder, or the
+// folder above a version folder or a model file given directly.
+func modelsRoot(models string) string {
+	st, err := os.Stat(models)
+	switch {
+	case err != nil:
+		return models // created by the first version
+	case !st.IsDir():
+		return filepath.Dir(filepath.Dir(models))
+	case fileExists(filepath.Join(models, modelrepo.ModelFile)):
+		return filepath.Dir(models)
+	}
+	return models
+}
+
+// watch reloads the registry every interval until ctx ends, so versions
+// written by the trainer are served without a restart.
+func watch(ctx context.Context, reg *registry, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := reg.Reload(ctx); err != nil && ctx.Err() == nil && !isNotExist(err) {
+				log.Warn("model reload failed", slog.String("error", err.Error()))
+			}
+		}
+	}
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// healthcheck asks the local server's /healthz and fails unless it answers
+// 200: the image's HEALTHCHECK, which has no curl.
+func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
+	url, err := checkURL(addr)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health check: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<10))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health check: %s answered %s", url, resp.Status)
+	}
+	fmt.Fprintf(stdout, "ok: %s answered %s\n", url, resp.Status)
+	return nil
+}
+
+// exitCode maps run's error to the process exit status: 0 ok, 2 bad
+// usage, 1 anything else.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, new(usageError)):
+		return 2
+	}
+	return 1
+}
+
+// Run is the api command: it parses args (and the environment through
+// getenv), serves until ctx ends, and returns why it stopped.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return run(ctx, args, getenv, stdout, stderr)
+}
+
+// ExitCode is the process exit code for Run's error: 2 for bad usage, 1
+// otherwise.
+func ExitCode(err error) int { return exitCode(err) }

@@ -1,0 +1,481 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"intent/modelrepo"
+	"intent/store"
+)
+
+func TestTrainOnStoredExamples(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	id := e.train(t, `{"use_examples": true, "options": {"valid": 0.25, "seed": 7}}`)
+	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(id) {
+		t.Errorf("task id %q", id)
+	}
+	s := e.waitDone(t, id)
+	if s.State != "trained" || s.Error != "" {
+		t.Fatalf("task ended %s: %s", s.State, s.Error)
+	}
+	if s.Version != 1 || s.Metrics == nil || s.Metrics.NValid != 6 || s.Metrics.NTrain != 18 || s.Metrics.Accuracy <= 0 {
+		t.Errorf("result: version %d, metrics %+v", s.Version, s.Metrics)
+	}
+	if s.Default == nil || !*s.Default || !strings.Contains(s.DefaultReason, "no version was the default") {
+		t.Errorf("default %v: %q", s.Default, s.DefaultReason)
+	}
+	if s.Progress != 1 || s.Stage != "done" || s.StartedAt == nil || s.FinishedAt == nil || s.FinishedAt.Before(*s.StartedAt) {
+		t.Errorf("progress %v stage %q started %v finished %v", s.Progress, s.Stage, s.StartedAt, s.FinishedAt)
+	}
+	var timings map[string]float64
+	json.Unmarshal(s.Timings, &timings)
+	for _, stage := range []string{"queued", "load", "check", "split", "featurize", "fit", "evaluate", "write", "reload", "total"} {
+		if _, ok := timings[stage]; !ok {
+			t.Errorf("timings lack %s: %s", stage, s.Timings)
+		}
+	}
+	var rep dataReportJSON
+	if err := json.Unmarshal(s.DataReport, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Usable || rep.Examples != 24 || rep.Intents != 3 || rep.StoredExamples != 24 || rep.PerIntent["26"] != 8 {
+		t.Errorf("data report %s", s.DataReport)
+	}
+	var req trainPlan
+	json.Unmarshal(s.Request, &req)
+	if !req.UseExamples || req.Options.Valid != 0.25 || req.Options.Seed != 7 || req.Options.Solver != "l2" || req.MakeDefault != "if_better" {
+		t.Errorf("stored request %s", s.Request)
+	}
+	// The version folder is complete and was reloaded.
+	dir := filepath.Join(e.models, "1")
+	for _, f := range []string{modelrepo.ModelFile, modelrepo.ReportFile, modelrepo.ValidFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	m, err := modelrepo.LoadPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Labels(); strings.Join(got, ",") != "3,26,41" {
+		t.Errorf("labels %v", got)
+	}
+	if reloads, pins := e.versions.state(); reloads != 1 || len(pins) != 1 || pins[0] != 1 {
+		t.Errorf("reloads %d, pins %v", reloads, pins)
+	}
+}
+
+func TestTrainSampleFolder(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	copyDir(t, filepath.Join("..", "data", "sample"), filepath.Join(e.dataDir, "posos", "sample"))
+	id := e.train(t, `{"data": "posos/sample", "make_default": "always"}`)
+	s := e.waitDone(t, id)
+	if s.State != "trained" {
+		t.Fatalf("task ended %s: %s (report %s)", s.State, s.Error, s.DataReport)
+	}
+	var rep dataReportJSON
+	json.Unmarshal(s.DataReport, &rep)
+	if rep.Format != "posos" || rep.StoredExamples != 0 || rep.Intents < 10 || rep.Examples < 800 {
+		t.Errorf("data report %s", s.DataReport)
+	}
+	for _, src := range rep.Sources {
+		if filepath.IsAbs(src) || strings.Contains(src, e.dataDir) {
+			t.Errorf("the report shows the server's path %q", src)
+		}
+	}
+	if s.Version != 1 || s.Metrics.Accuracy < 0.5 || s.Default == nil || !*s.Default {
+		t.Errorf("version %d metrics %+v default %v", s.Version, s.Metrics, s.Default)
+	}
+	m, err := modelrepo.LoadPath(filepath.Join(e.models, "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Meta().LabelNames) == 0 {
+		t.Error("intents.csv names not passed to the model")
+	}
+	if reloads, _ := e.versions.state(); reloads != 1 {
+		t.Errorf("%d reloads", reloads)
+	}
+}
+
+func TestTrainUnusableDataFailsWithReport(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, map[string][]string{"only": {"a question", "another question", "a third one"}})
+	s := e.waitDone(t, e.train(t, `{}`))
+	if s.State != "failed" || !strings.Contains(s.Error, "not usable") || !strings.Contains(s.Error, "at least 2 intents") {
+		t.Fatalf("task %s: %q", s.State, s.Error)
+	}
+	var rep dataReportJSON
+	json.Unmarshal(s.DataReport, &rep)
+	if rep.Usable || rep.Intents != 1 || rep.PerIntent["only"] != 3 || len(rep.Problems) == 0 {
+		t.Errorf("data report %s", s.DataReport)
+	}
+	if s.Version != 0 || s.Metrics != nil {
+		t.Errorf("a failed task has a version: %+v", s.taskResult)
+	}
+	if reloads, _ := e.versions.state(); reloads != 0 {
+		t.Error("reloaded after a failed task")
+	}
+
+	// One example in an intent: too few to split.
+	e.addExamples(t, map[string][]string{"other": {"lonely"}})
+	s = e.waitDone(t, e.train(t, `{}`))
+	if s.State != "failed" || !strings.Contains(s.Error, "fewer than 2 examples (other)") {
+		t.Errorf("task %s: %q", s.State, s.Error)
+	}
+}
+
+func TestTrainDataFileRejectionsAreReported(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	var b strings.Builder
+	b.WriteString("question,intent\n")
+	for label, texts := range numericIntents {
+		for _, q := range texts {
+			b.WriteString(q + "," + label + "\n")
+		}
+	}
+	b.WriteString(",3\nno label,\n")
+	os.WriteFile(filepath.Join(e.dataDir, "q.csv"), []byte(b.String()), 0o644)
+	s := e.waitDone(t, e.train(t, `{"data": "q.csv"}`))
+	if s.State != "trained" {
+		t.Fatalf("task %s: %s", s.State, s.Error)
+	}
+	var rep dataReportJSON
+	json.Unmarshal(s.DataReport, &rep)
+	if rep.Rejected != 2 || rep.RejectedReasons["empty text"] != 1 || rep.RejectedReasons["missing label"] != 1 ||
+		len(rep.FirstRejected) != 2 || rep.FirstRejected[0].Source != "q.csv" || rep.StoredExamples != 0 {
+		t.Errorf("data report %s", s.DataReport)
+	}
+}
+
+func TestTrainPathConfinement(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret.csv"), []byte("question,intent\na,1\nb,2\n"), 0o644)
+	os.WriteFile(filepath.Join(e.dataDir, "ok.csv"), []byte("question,intent\na,1\nb,2\n"), 0o644)
+	os.Mkdir(filepath.Join(e.dataDir, "sub"), 0o755)
+	must(t, os.Symlink(outside, filepath.Join(e.dataDir, "out")))
+	must(t, os.Symlink(filepath.Join(outside, "secret.csv"), filepath.Join(e.dataDir, "secret.csv")))
+	must(t, os.Symlink(filepath.Join(e.dataDir, "ok.csv"), filepath.Join(e.dataDir, "sub", "inside.csv")))
+	os.Mkdir(filepath.Join(e.dataDir, "posos"), 0o755)
+	must(t, os.Symlink(filepath.Join(outside, "secret.csv"), filepath.Join(e.dataDir, "posos", "input_train.csv")))
+
+	for _, c := range []struct {
+		data string
+		want string // in the error; "" means accepted
+	}{
+		{"../x", `may not contain ".."`},
+		{"sub/../../x", `may not contain ".."`},
+		{`sub\..\..\x`, `may not contain ".."`},
+		{"/etc/passwd", "not an absolute path"},
+		{filepath.Join(e.dataDir, "ok.csv"), "not an absolute path"},
+		{"out/secret.csv", "leads out of the data folder"},
+		{"out", "leads out of the data folder"},
+		{"secret.csv", "leads out of the data folder"},
+		{"posos", "a symbolic link out of the data folder"},
+		{"missing.csv", "does not exist"},
+		{"ok\x00.csv", "NUL"},
+		{"ok.csv", ""},
+		{"./ok.csv", ""},
+		{"sub/inside.csv", ""},
+		{"sub", ""},
+		{".", "holds out, a symbolic link out of the data folder"},
+	} {
+		body, _ := json.Marshal(map[string]any{"data": c.data})
+		var out map[string]any
+		w := e.do(t, http.MethodPost, "/train", string(body), &out)
+		if c.want == "" {
+			if w.Code != http.StatusAccepted {
+				t.Errorf("data %q: %d %s", c.data, w.Code, w.Body.String())
+			}
+			continue
+		}
+		if msg, _ := out["error"].(string); w.Code != http.StatusBadRequest || !strings.Contains(msg, c.want) {
+			t.Errorf("data %q: %d %s, want 400 with %q", c.data, w.Code, w.Body.String(), c.want)
+		}
+		if strings.Contains(w.Body.String(), outside) {
+			t.Errorf("data %q: the answer shows the outside path", c.data)
+		}
+	}
+}
+
+func TestTrainWithoutDataFolder(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.svc.cfg.DataDir = ""
+	w := e.do(t, http.MethodPost, "/train", `{"data": "x.csv"}`, nil)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "no data folder") {
+		t.Errorf("%d %s", w.Code, w.Body.String())
+	}
+}
+
+func TestTrainRequestErrors(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	for _, c := range []struct{ body, want string }{
+		{`{"use_examples": false}`, "nothing to train on"},
+		{`{"options": {"valid": 1}}`, "options.valid"},
+		{`{"options": {"valid": 0}}`, "options.valid"},
+		{`{"options": {"c": -1}}`, "options.c"},
+		{`{"options": {"solver": "sgd"}}`, "options.solver"},
+		{`{"options": {"min_df": 0}}`, "options.min_df"},
+		{`{"options": {"class_weight": "heavy"}}`, "options.class_weight"},
+		{`{"make_default": "maybe"}`, "make_default"},
+		{`{"epochs": 3}`, "unknown field"},
+		{`{"options": {"valid": "0.2"}}`, "request body must be"},
+		{`[1]`, "request body must be"},
+		{`{} {}`, "after the JSON value"},
+		{"{\"data\": \"\xff\"}", "not valid UTF-8"},
+	} {
+		w := e.do(t, http.MethodPost, "/train", c.body, nil)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.want) {
+			t.Errorf("%s: %d %s, want 400 with %q", c.body, w.Code, w.Body.String(), c.want)
+		}
+	}
+	big := `{"data": "` + strings.Repeat("x", maxTrainBody) + `"}`
+	if w := e.do(t, http.MethodPost, "/train", big, nil); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("big body: %d", w.Code)
+	}
+	// An empty body trains on the stored examples.
+	if w := e.do(t, http.MethodPost, "/train", "", nil); w.Code != http.StatusAccepted {
+		t.Errorf("empty body: %d %s", w.Code, w.Body.String())
+	}
+}
+
+func TestStatusUnknownTask(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	for _, id := range []string{"0123456789abcdef", "nope", "0123456789ABCDEF", strings.Repeat("a", 100)} {
+		w := e.do(t, http.MethodGet, "/status/"+id, "", nil)
+		if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), `"error"`) {
+			t.Errorf("%s: %d %s", id, w.Code, w.Body.String())
+		}
+	}
+}
+
+// TestTasksQueueOneAtATime holds the first task in its reload step and
+// checks the second waits, queued, until the first ends.
+func TestTasksQueueOneAtATime(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	release := make(chan struct{})
+	e.versions.reload = func(ctx context.Context) error {
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	first := e.train(t, `{}`)
+	s := e.wait(t, first, "in its reload step", func(s taskJSON) bool { return s.Stage == "reload" })
+	if s.State != "training" || s.Progress < 0.9 || s.Progress >= 1 {
+		t.Errorf("first task: %s %s %v", s.State, s.Stage, s.Progress)
+	}
+	second := e.train(t, `{"make_default": "never"}`)
+	time.Sleep(100 * time.Millisecond)
+	if s := e.status(t, second); s.State != "queued" || s.StartedAt != nil || s.Progress != 0 {
+		t.Errorf("second task while the first runs: %+v", s)
+	}
+	var list tasksJSON
+	e.do(t, http.MethodGet, "/tasks", "", &list)
+	if len(list.Tasks) != 2 || list.Tasks[0].TaskID != second || list.Tasks[1].TaskID != first {
+		t.Errorf("GET /tasks: %+v", list)
+	}
+	e.do(t, http.MethodGet, "/tasks?state=queued", "", &list)
+	if len(list.Tasks) != 1 || list.Tasks[0].TaskID != second {
+		t.Errorf("GET /tasks?state=queued: %+v", list)
+	}
+	close(release)
+	s1, s2 := e.waitDone(t, first), e.waitDone(t, second)
+	if s1.State != "trained" || s2.State != "trained" || s1.Version != 1 || s2.Version != 2 {
+		t.Fatalf("first %s v%d (%s), second %s v%d (%s)", s1.State, s1.Version, s1.Error, s2.State, s2.Version, s2.Error)
+	}
+	if !s2.StartedAt.After(*s1.FinishedAt) && !s2.StartedAt.Equal(*s1.FinishedAt) {
+		t.Errorf("second started %v before the first finished %v", s2.StartedAt, s1.FinishedAt)
+	}
+	// make_default never: version 1 stays the default.
+	if *s2.Default || !*s1.Default {
+		t.Errorf("defaults: first %v, second %v (%s)", *s1.Default, *s2.Default, s2.DefaultReason)
+	}
+	for _, c := range []string{"?state=dancing", "?limit=0", "?limit=x"} {
+		if w := e.do(t, http.MethodGet, "/tasks"+c, "", nil); w.Code != http.StatusBadRequest {
+			t.Errorf("GET /tasks%s: %d", c, w.Code)
+		}
+	}
+}
+
+func TestQueueLimit(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.cancel() // stop the worker: tasks stay queued
+	<-e.svc.done
+	for range maxQueuedTasks {
+		e.train(t, `{}`)
+	}
+	w := e.do(t, http.MethodPost, "/train", `{}`, nil)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("over the queue limit: %d %s", w.Code, w.Body.String())
+	}
+}
+
+func TestRestartMarksInterruptedTasksFailed(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.cancel()
+	<-e.svc.done
+	queued := e.train(t, `{}`)
+	e.svc.Close()
+	// A task the previous process was training.
+	db, err := store.Open(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, _ := db.CreateTask(context.Background(), nil)
+	running.State, running.Stage, running.StartedAt = store.Training, "fit", time.Now()
+	must(t, db.UpdateTask(context.Background(), running))
+	db.Close()
+
+	e.start(t, nil)
+	for _, id := range []string{queued, running.ID} {
+		s := e.status(t, id)
+		if s.State != "failed" || s.Error != "interrupted: the server restarted" || s.FinishedAt == nil {
+			t.Errorf("task %s after restart: %s %q", id, s.State, s.Error)
+		}
+	}
+}
+
+func TestShutdownFailsTheRunningTask(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	e.versions.reload = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	id := e.train(t, `{}`)
+	e.wait(t, id, "in its reload step", func(s taskJSON) bool { return s.Stage == "reload" })
+	e.cancel()
+	if err := e.svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	task, err := db.Task(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.State != store.Failed || task.Error != "interrupted: server shutting down" || task.FinishedAt.IsZero() {
+		t.Errorf("after shutdown: %s %q", task.State, task.Error)
+	}
+	var res taskResult
+	json.Unmarshal(task.Result, &res)
+	if res.Version != 1 {
+		t.Errorf("the version written before the shutdown is not recorded: %s", task.Result)
+	}
+}
+
+func TestMakeDefault(t *testing.T) {
+	const prev = 100 // the default before the task: a version trained earlier
+	for _, c := range []struct {
+		name        string
+		makeDefault string
+		prevAcc     float64 // < 0: no default before
+		wantPins    []int
+		wantDefault bool
+		reason      string
+	}{
+		{"if_better, better", "if_better", 0.1, []int{1}, true, "beats version 100's 0.1000"},
+		{"if_better, worse", "if_better", 1.01, []int{prev}, false, "does not beat version 100's 1.0100: version 100 pinned"},
+		{"if_better, equal is not better", "if_better", -2, []int{prev}, false, "does not beat"},
+		{"if_better, no default", "if_better", -1, []int{1}, true, "no version was the default"},
+		{"default is if_better", "", 1.01, []int{prev}, false, "does not beat"},
+		{"always", "always", 1.01, []int{1}, true, "make_default always"},
+		{"never", "never", 0.1, []int{prev}, false, "version 100 pinned to stay"},
+		{"never, no default", "never", -1, nil, true, "nothing pinned"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTaskEnv(t, nil)
+			e.addExamples(t, numericIntents)
+			acc := c.prevAcc
+			if acc == -2 { // the accuracy the new version will have
+				acc = trainedAccuracy(t)
+			}
+			if acc >= 0 {
+				e.versions.preset(prev, acc)
+			}
+			body := `{}`
+			if c.makeDefault != "" {
+				body = `{"make_default": "` + c.makeDefault + `"}`
+			}
+			s := e.waitDone(t, e.train(t, body))
+			if s.State != "trained" {
+				t.Fatalf("%s: %s", s.State, s.Error)
+			}
+			if _, pins := e.versions.state(); !slices.Equal(pins, c.wantPins) {
+				t.Errorf("pins %v, want %v", pins, c.wantPins)
+			}
+			if s.Default == nil || *s.Default != c.wantDefault || !strings.Contains(s.DefaultReason, c.reason) {
+				t.Errorf("default %v %q, want %v with %q", s.Default, s.DefaultReason, c.wantDefault, c.reason)
+			}
+		})
+	}
+}
+
+func TestPublishFailuresFailTheTask(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	e.versions.pinErr = errors.New("disk full")
+	s := e.waitDone(t, e.train(t, `{"make_default": "always"}`))
+	if s.State != "failed" || !strings.Contains(s.Error, "pinning version 1 as the default failed: disk full") || s.Version != 1 {
+		t.Errorf("pin failure: %s %q version %d", s.State, s.Error, s.Version)
+	}
+
+	e = newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	e.versions.reload = func(context.Context) error { return os.ErrPermission }
+	s = e.waitDone(t, e.train(t, `{}`))
+	if s.State != "failed" || !strings.Contains(s.Error, "version 1 was written but the models could not be reloaded") || s.Version != 1 {
+		t.Errorf("reload failure: %s %q version %d", s.State, s.Error, s.Version)
+	}
+}
+
+// trainedAccuracy is the validation accuracy a default task reaches on
+// numericIntents (training is deterministic).
+func trainedAccuracy(t *testing.T) float64 {
+	t.Helper()
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	s := e.waitDone(t, e.train(t, `{}`))
+	if s.Metrics == nil {
+		t.Fatalf("%s: %s", s.State, s.Error)
+	}
+	return s.Metrics.Accuracy
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// copyDir copies the files of src (not recursively) into a new folder dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	must(t, os.MkdirAll(dst, 0o755))
+	entries, err := os.ReadDir(src)
+	must(t, err)
+	for _, en := range entries {
+		if en.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, en.Name()))
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(dst, en.Name()), b, 0o644))
+	}
+}
