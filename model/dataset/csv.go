@@ -14,13 +14,14 @@ func readTable(r io.Reader, source string, preferTab bool, opt Options) (*Datase
 		return nil, err
 	}
 	ds := &Dataset{Format: t.format(), Sources: []string{source}}
+	suggest := suggestHeader(t.header, t.delim, !opt.Unlabeled)
 	ti := findColumn(t.header, opt.TextCol, textRole)
 	if ti < 0 {
-		return nil, missingColumn(source, 1, t.header, opt.TextCol, textRole)
+		return nil, tableMissingColumn(t, opt.TextCol, textRole, suggest)
 	}
 	li := findColumn(t.header, opt.LabelCol, labelRole)
 	if li < 0 && (!opt.Unlabeled || opt.LabelCol != "") {
-		return nil, missingColumn(source, 1, t.header, opt.LabelCol, labelRole)
+		return nil, tableMissingColumn(t, opt.LabelCol, labelRole, suggest)
 	}
 	if li == ti {
 		return nil, &Error{Source: source, Line: 1,

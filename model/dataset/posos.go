@@ -112,11 +112,12 @@ func openPososFile(r io.Reader, name, idCol, col string, colRole role) (t *table
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	suggest := "ID" + string(t.delim) + colRole.names[0] // ID;question, ID;intention
 	if idIdx = findColumn(t.header, idCol, idRole); idIdx < 0 {
-		return nil, 0, 0, missingColumn(name, 1, t.header, idCol, idRole)
+		return nil, 0, 0, tableMissingColumn(t, idCol, idRole, suggest)
 	}
 	if colIdx = findColumn(t.header, col, colRole); colIdx < 0 {
-		return nil, 0, 0, missingColumn(name, 1, t.header, col, colRole)
+		return nil, 0, 0, tableMissingColumn(t, col, colRole, suggest)
 	}
 	return t, idIdx, colIdx, nil
 }
