@@ -2,130 +2,69 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"net/url"
-	"strings"
-	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"encoding/json"
 )
 
-// ErrNotFound is returned (wrapped) when an example or a task does not exist.
-var ErrNotFound = errors.New("store: not found")
+// Store is an open database of examples and tasks. Implementations are safe
+// for concurrent use, and every write is durable when it returns nil.
+// Several Store values may be open on the same database (several servers,
+// or a server and its next incarnation); they see each other's writes.
+//
+// Times read back equal the times written or returned by a write (backends
+// keep at least microsecond precision and round as they store).
+type Store interface {
+	// AddExamples stores examples in one transaction and returns their ids
+	// in order. Either all are stored or none; an empty text or intent is
+	// refused. CreatedAt is set to now; ID is ignored. AddExamples(nil)
+	// returns nil, nil.
+	AddExamples(ctx context.Context, examples []Example) ([]int64, error)
+	// ListExamples returns one page of examples in id order and the total
+	// number matching f.Intent, both from one snapshot. f.Limit must be
+	// positive.
+	ListExamples(ctx context.Context, f ExampleFilter) (ExamplePage, error)
+	// AllExamples returns every example in id order, for training.
+	AllExamples(ctx context.Context) ([]Example, error)
+	// DeleteExample removes one example; ErrNotFound when there is none.
+	DeleteExample(ctx context.Context, id int64) error
 
-// busyTimeout is how long a connection waits for another process's write
-// lock before failing with SQLITE_BUSY.
-const busyTimeout = 10 * time.Second
+	// CreateTask stores a new queued task with a fresh id (NewTaskID) and
+	// returns it. An empty request is stored as {}.
+	CreateTask(ctx context.Context, request json.RawMessage) (Task, error)
+	// Task returns the task id; ErrNotFound when there is none.
+	Task(ctx context.Context, id string) (Task, error)
+	// Tasks returns at most limit tasks, newest first, only those in state
+	// when it is not empty.
+	Tasks(ctx context.Context, state State, limit int) ([]Task, error)
+	// CountQueued returns how many tasks wait.
+	CountQueued(ctx context.Context) (int, error)
+	// ClaimNext atomically takes the oldest queued task for owner: it moves
+	// it to Preprocessing with StartedAt now and Owner set, and returns it.
+	// Of concurrent callers, on this handle or any other on the same
+	// database, exactly one gets each task. ErrNotFound when none waits;
+	// owner must not be empty.
+	ClaimNext(ctx context.Context, owner string) (Task, error)
+	// UpdateTask writes every field of t but its id, request, creation time
+	// and owner (which only ClaimNext sets). ErrNotFound when the task does
+	// not exist; an unknown state is refused.
+	UpdateTask(ctx context.Context, t Task) error
+	// SetProgress records the stage and the progress (clamped to 0..1, NaN
+	// as 0) of a task. ErrNotFound when the task does not exist.
+	SetProgress(ctx context.Context, id, stage string, progress float64) error
+	// MarkInterrupted fails, with reason as their error and FinishedAt now,
+	// the unfinished tasks no live server will finish, and returns how many.
+	//
+	// With owner empty that is every queued, preprocessing or training task:
+	// what a server alone on its database does at start, since whatever it
+	// left behind belongs to a process that is gone (queued tasks are not
+	// kept: their client may have moved on).
+	//
+	// With owner set it is only the preprocessing and training tasks claimed
+	// by owner, or by no one (left by a program that did not record owners):
+	// what a server that shares the database does at start under the owner
+	// id of its previous incarnation. Queued tasks and other servers' tasks
+	// are left alone.
+	MarkInterrupted(ctx context.Context, owner, reason string) (int, error)
 
-// maxReaders bounds the read-only connection pool.
-const maxReaders = 4
-
-// Store is an open database. It is safe for concurrent use.
-type Store struct {
-	path string
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // read-only connections
+	// Close releases the handle. Calling it again does nothing.
+	Close() error
 }
-
-// Open opens (creating it if needed) the database at path, switches it to
-// WAL mode and migrates its schema to the current version.
-func Open(path string) (*Store, error) {
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("store: %q: give the path of a database file", path)
-	}
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("store: %q: the path may not contain '?' or '#'", path)
-	}
-	common := []string{
-		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
-		"foreign_keys(1)",
-		"synchronous(FULL)",
-	}
-	w, err := sql.Open("sqlite", dsn(path, append([]string{"journal_mode(WAL)"}, common...), "&_txlock=immediate"))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	s := &Store{path: path, w: w}
-	if err := s.init(); err != nil {
-		w.Close()
-		return nil, err
-	}
-	r, err := sql.Open("sqlite", dsn(path, append(common, "query_only(1)"), ""))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(maxReaders)
-	r.SetMaxIdleConns(maxReaders)
-	s.r = r
-	return s, nil
-}
-
-func dsn(path string, pragmas []string, extra string) string {
-	q := make([]string, len(pragmas))
-	for i, p := range pragmas {
-		q[i] = "_pragma=" + url.QueryEscape(p)
-	}
-	return path + "?" + strings.Join(q, "&") + extra
-}
-
-// init checks the journal mode and migrates the schema.
-func (s *Store) init() error {
-	ctx, cancel := context.WithTimeout(context.Background(), busyTimeout+5*time.Second)
-	defer cancel()
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("store: open %s: %w", s.path, err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("store: open %s: journal mode is %q, not WAL (is the file on a network file system?)", s.path, mode)
-	}
-	return migrate(ctx, s.w, migrations)
-}
-
-// Path returns the database file.
-func (s *Store) Path() string { return s.path }
-
-// Close closes both connection pools. The WAL is checkpointed by SQLite
-// when the last connection closes.
-func (s *Store) Close() error {
-	var errR error
-	if s.r != nil {
-		errR = s.r.Close()
-	}
-	return errors.Join(errR, s.w.Close())
-}
-
-// timeLayout is how times are stored: fixed width, UTC, ordered as text.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// nullTime stores the zero time as NULL.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func parseTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid || s.String == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(timeLayout, s.String)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: bad time %q in the database: %w", s.String, err)
-	}
-	return t, nil
-}
-
-// now is the clock, rounded as stored so that what a write returns equals
-// what a later read gives.
-func now() time.Time { return time.Now().UTC().Round(0) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"intent/store/sqlite"
 	"net"
 	"net/http"
 	"os"
@@ -14,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"intent/store"
 )
 
 // examplesChildEnv selects the child mode of TestExamplesSurviveKill: it
@@ -117,7 +116,7 @@ func TestExamplesSurviveKill(t *testing.T) {
 		t.Fatalf("the child did not die of SIGKILL: %v", err)
 	}
 
-	s, err := store.Open(db)
+	s, err := sqlite.Open(db)
 	if err != nil {
 		t.Fatalf("reopen after kill: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"intent/store"
+	"intent/store/sqlite"
 )
 
 // versionControl is what training tasks need from the model registry.
@@ -64,7 +65,7 @@ const (
 // queued until the next start marks them failed.
 type taskService struct {
 	cfg  taskConfig
-	db   *store.Store
+	db   store.Store
 	log  *slog.Logger
 	wake chan struct{} // a task was queued
 
@@ -88,11 +89,11 @@ func newTaskService(ctx context.Context, cfg taskConfig) (*taskService, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	db, err := store.Open(cfg.DB)
+	db, err := sqlite.Open(cfg.DB)
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.MarkInterrupted(ctx, reasonRestart)
+	n, err := db.MarkInterrupted(ctx, "", reasonRestart)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -146,7 +147,7 @@ func (t *taskService) work(ctx context.Context) {
 	defer close(t.done)
 	for {
 		for ctx.Err() == nil {
-			task, err := t.db.NextQueued(ctx)
+			task, err := t.db.ClaimNext(ctx, store.ProcessOwner())
 			if errors.Is(err, store.ErrNotFound) {
 				break
 			}

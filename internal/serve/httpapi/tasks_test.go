@@ -15,6 +15,7 @@ import (
 
 	"intent/modelrepo"
 	"intent/store"
+	"intent/store/sqlite"
 )
 
 func TestTrainOnStoredExamples(t *testing.T) {
@@ -332,7 +333,7 @@ func TestRestartMarksInterruptedTasksFailed(t *testing.T) {
 	queued := e.train(t, `{}`)
 	e.svc.Close()
 	// A task the previous process was training.
-	db, err := store.Open(e.db)
+	db, err := sqlite.Open(e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +361,7 @@ func TestShutdownFailsTheRunningTask(t *testing.T) {
 	if err := e.svc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(e.db)
+	db, err := sqlite.Open(e.db)
 	if err != nil {
 		t.Fatal(err)
 	}

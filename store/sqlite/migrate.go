@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -36,6 +36,11 @@ CREATE TABLE tasks (
 	finished_at TEXT
 );
 CREATE INDEX tasks_state ON tasks (state, seq);
+`,
+	// 2: the server that claimed a task (ClaimNext); '' for tasks claimed
+	// before, or not yet.
+	`
+ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 `,
 }
 
@@ -83,9 +88,9 @@ func migrate(ctx context.Context, db *sql.DB, steps []string) (err error) {
 }
 
 // SchemaVersion returns the schema version recorded in the database.
-func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	if err := s.r.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: %w", err)
 	}
 	return v, nil

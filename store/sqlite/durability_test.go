@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"intent/store"
 )
 
 // durabilityEnv selects the child mode of TestNoExampleLostWhenKilled: it
@@ -45,7 +47,7 @@ func TestNoExampleLostWhenKilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		have := make(map[int64]Example, len(all))
+		have := make(map[int64]store.Example, len(all))
 		for _, e := range all {
 			have[e.ID] = e
 		}
@@ -123,9 +125,9 @@ func durabilityChild(path string) {
 	pid := os.Getpid()
 	w := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		batch := make([]Example, 1+i%3)
+		batch := make([]store.Example, 1+i%3)
 		for j := range batch {
-			batch[j] = Example{Text: fmt.Sprintf("pid %d batch %d item %d %s", pid, i, j, strings.Repeat("x", i%200)), Intent: strconv.Itoa(i % 7)}
+			batch[j] = store.Example{Text: fmt.Sprintf("pid %d batch %d item %d %s", pid, i, j, strings.Repeat("x", i%200)), Intent: strconv.Itoa(i % 7)}
 		}
 		ids, err := s.AddExamples(context.Background(), batch)
 		if err != nil {
