@@ -2,25 +2,27 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
+	"intent/internal/errcode"
 	"log/slog"
 	"net/http"
 )
 
-// kind classifies what went wrong; statusOf maps it to an HTTP status.
-type kind int
+// kind is the code of an error (package errcode): errors are defined,
+// with their code, in the package where they arise; statusOf turns the code
+// into an HTTP status.
+type kind = errcode.Code
 
 const (
-	kindInternal     kind = iota // a bug or an unexpected failure: 500
-	kindInvalid                  // the request is malformed: 400
-	kindTooLarge                 // a query, body or list over its limit: 413
-	kindNotFound                 // no such route or version: 404
-	kindMethod                   // the route exists, not for this method: 405
-	kindUnavailable              // no model loaded yet: 503
-	kindConflict                 // the request contradicts the server's state: 409
-	kindUnauthorized             // a token is needed: 401
-	kindForbidden                // the operation is disabled: 403
-	kindUnsupported              // a body of a media type the endpoint does not take: 415
+	kindInternal     = errcode.Internal
+	kindInvalid      = errcode.Invalid
+	kindTooLarge     = errcode.TooLarge
+	kindNotFound     = errcode.NotFound
+	kindMethod       = errcode.Method
+	kindUnavailable  = errcode.Unavailable
+	kindConflict     = errcode.Conflict
+	kindUnauthorized = errcode.Unauthorized
+	kindForbidden    = errcode.Forbidden
+	kindUnsupported  = errcode.Unsupported
 )
 
 // statusOf is the one place where an error kind becomes an HTTP status.
@@ -37,27 +39,12 @@ var statusOf = [...]int{
 	kindUnsupported:  http.StatusUnsupportedMediaType,
 }
 
-// apiError is the error type of every handler. Msg is shown to the client;
-// Err, when set, is only logged.
-type apiError struct {
-	Kind kind
-	Msg  string
-	Err  error
-}
+// apiError is the error type of every handler: Msg is shown to the
+// client, Err only logged.
+type apiError = errcode.Error
 
-func (e *apiError) Error() string {
-	if e.Err != nil {
-		return e.Msg + ": " + e.Err.Error()
-	}
-	return e.Msg
-}
-
-func (e *apiError) Unwrap() error { return e.Err }
-
-// errorf builds an apiError of kind k with a client-facing message.
-func errorf(k kind, format string, args ...any) *apiError {
-	return &apiError{Kind: k, Msg: fmt.Sprintf(format, args...)}
-}
+// errorf builds an error of kind k with a client-facing message.
+var errorf = errcode.New
 
 // errorBody is the JSON shape of every error answer.
 type errorBody struct {
@@ -70,13 +57,13 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
-		ae = &apiError{Kind: kindInternal, Msg: "internal error", Err: err}
+		ae = &apiError{Code: kindInternal, Msg: "internal error", Err: err}
 	}
 	status := http.StatusInternalServerError
-	if int(ae.Kind) < len(statusOf) && statusOf[ae.Kind] != 0 {
-		status = statusOf[ae.Kind]
+	if int(ae.Code) < len(statusOf) && statusOf[ae.Code] != 0 {
+		status = statusOf[ae.Code]
 	}
-	if status >= 500 && ae.Kind != kindUnavailable {
+	if status >= 500 && ae.Code != kindUnavailable {
 		log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.String("error", ae.Error()))

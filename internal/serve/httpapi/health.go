@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"intent/internal/serve/versions"
 	"log/slog"
 	"net/http"
 )
@@ -22,13 +23,13 @@ type readyBody struct {
 
 // handleReadyz answers 200 when a model is loaded and 503 before:
 // readiness, for load balancers and for scripts waiting for the server.
-func handleReadyz(reg *registry, log *slog.Logger) http.Handler {
+func handleReadyz(reg *versions.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := reg.snapshot()
-		if s.def == nil {
-			writeError(w, r, log, errNoModel)
+		s := reg.Snapshot()
+		if s.Default == nil {
+			writeError(w, r, log, versions.ErrNoModel)
 			return
 		}
-		writeJSON(w, http.StatusOK, readyBody{Status: "ready", Default: s.def.N, Versions: s.numbers()})
+		writeJSON(w, http.StatusOK, readyBody{Status: "ready", Default: s.Default.N, Versions: s.Numbers()})
 	})
 }

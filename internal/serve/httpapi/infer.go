@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"intent/internal/serve/versions"
 	"intent/model"
 	"intent/modelrepo"
 )
@@ -31,7 +32,7 @@ type inferRequest struct {
 // labels is given once; scores and probabilities are parallel to it.
 // Numbers are JSON numbers (shortest form that reads back exactly: float32
 // for scores, float64 for probabilities).
-func handleInfer(reg *registry, lim limits, log *slog.Logger) http.Handler {
+func handleInfer(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
 	const shape = `{"texts": ["...", ...], "version": N}`
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req inferRequest
@@ -64,7 +65,7 @@ func handleInfer(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		v, err := reg.snapshot().pick(n, has)
+		v, err := reg.Snapshot().Pick(n, has)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -73,11 +74,11 @@ func handleInfer(reg *registry, lim limits, log *slog.Logger) http.Handler {
 		k := m.NumClasses()
 		scores := make([]float32, k)
 		probs := make([]float64, k)
-		b := make([]byte, 0, 64+len(v.labelsJSON)+len(req.Texts)*(k*24+64))
+		b := make([]byte, 0, 64+len(v.LabelsJSON)+len(req.Texts)*(k*24+64))
 		b = append(b, `{"version": `...)
 		b = strconv.AppendInt(b, int64(v.N), 10)
 		b = append(b, `, "labels": `...)
-		b = append(b, v.labelsJSON...)
+		b = append(b, v.LabelsJSON...)
 		b = append(b, `, "results": [`...)
 		for i, t := range req.Texts {
 			scores = m.Scores(t, scores)
@@ -92,7 +93,7 @@ func handleInfer(reg *registry, lim limits, log *slog.Logger) http.Handler {
 				b = append(b, ", "...)
 			}
 			b = append(b, `{"intent": `...)
-			b = append(b, v.intentJSON[best]...)
+			b = append(b, v.IntentJSON[best]...)
 			b = append(b, `, "probability": `...)
 			b = appendNumber(b, probs[best], 64)
 			b = append(b, `, "scores": [`...)
@@ -148,7 +149,7 @@ type testJSON struct {
 //
 // Intents are JSON numbers when the model's labels are all integers. A
 // version on disk but not in memory (--keep) is loaded for the request.
-func handleTest(reg *registry, lim limits, log *slog.Logger) http.Handler {
+func handleTest(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
 	transient := make(chan struct{}, 1) // one version loaded for /test at a time
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req testRequest
@@ -161,18 +162,18 @@ func handleTest(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		s := reg.snapshot()
-		var v *version
+		s := reg.Snapshot()
+		var v *versions.Version
 		if !has {
-			if v, err = s.pick(0, false); err != nil {
+			if v, err = s.Pick(0, false); err != nil {
 				writeError(w, r, log, err)
 				return
 			}
 			n = v.N
 		}
-		f := s.folder(n)
+		f := s.Folder(n)
 		if f == nil {
-			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, joinInts(folderNumbers(s))))
+			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, versions.JoinInts(s.FolderNumbers())))
 			return
 		}
 		if f.Dir == "" || !fileExists(filepath.Join(f.Dir, modelrepo.ValidFile)) {
@@ -180,9 +181,9 @@ func handleTest(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			return
 		}
 		var m *model.Model
-		if v = s.get(n); v != nil {
+		if v = s.Get(n); v != nil {
 			m = v.Model
-		} else if fl := s.failure(n); fl != nil {
+		} else if fl := s.Failure(n); fl != nil {
 			writeError(w, r, log, errorf(kindConflict, "model version %d failed to load: %v", n, fl.Err))
 			return
 		} else {

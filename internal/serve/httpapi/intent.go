@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"intent/internal/serve/versions"
 	"intent/model"
 )
 
@@ -114,7 +115,7 @@ func parseIntentParams(raw string) (intentParams, error) {
 }
 
 // checkTop validates a requested ranking length against a version.
-func checkTop(top int, v *version) error {
+func checkTop(top int, v *versions.Version) error {
 	if k := v.Model.NumClasses(); top < 1 || top > k {
 		return errorf(kindInvalid, "top must be between 1 and %d (the number of intents of version %d), got %d", k, v.N, top)
 	}
@@ -126,7 +127,7 @@ var rankPool = sync.Pool{New: func() any { return new([]model.Prediction) }}
 
 // appendPredict predicts q with v and appends the answer; top > 0 adds a
 // ranking of that many intents.
-func appendPredict(b []byte, v *version, q string, top int) []byte {
+func appendPredict(b []byte, v *versions.Version, q string, top int) []byte {
 	if top <= 0 {
 		return appendAnswer(b, v, v.Model.Predict(q), nil)
 	}
@@ -140,7 +141,7 @@ func appendPredict(b []byte, v *version, q string, top int) []byte {
 
 // handleIntent answers GET /intent?query=...[&top=K][&version=N] with
 // {"intent": 26, "probability": "0.73356545"[, "ranking": [...]]}.
-func handleIntent(reg *registry, lim limits, log *slog.Logger) http.Handler {
+func handleIntent(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := parseIntentParams(r.URL.RawQuery)
 		if err != nil {
@@ -155,7 +156,7 @@ func handleIntent(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		v, err := reg.snapshot().pick(p.version, p.hasVersion)
+		v, err := reg.Snapshot().Pick(p.version, p.hasVersion)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -182,7 +183,7 @@ type batchRequest struct {
 
 // handleIntentBatch answers POST /intent {"queries": [...], "top": K,
 // "version": N} with {"results": [<answer>, ...]} in the order of queries.
-func handleIntentBatch(reg *registry, lim limits, log *slog.Logger) http.Handler {
+func handleIntentBatch(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := readBatch(w, r, lim)
 		if err != nil {
@@ -197,7 +198,7 @@ func handleIntentBatch(reg *registry, lim limits, log *slog.Logger) http.Handler
 				return
 			}
 		}
-		v, err := reg.snapshot().pick(n, req.Version != nil)
+		v, err := reg.Snapshot().Pick(n, req.Version != nil)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"intent/internal/serve/versions"
 	"net/http"
 	"strconv"
 	"sync"
@@ -36,7 +37,7 @@ type series struct {
 	dur   prometheus.Observer
 }
 
-func newMetrics(models *registry) *metrics {
+func newMetrics(models *versions.Registry) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -88,7 +89,7 @@ func (m *metrics) handler() http.Handler {
 
 // modelCollector reports the loaded versions from the registry at scrape
 // time, so the metrics cannot drift from what the server actually serves.
-type modelCollector struct{ models *registry }
+type modelCollector struct{ models *versions.Registry }
 
 var (
 	modelInfoDesc = prometheus.NewDesc("intent_model_info",
@@ -107,12 +108,12 @@ func (c modelCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c modelCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.models.snapshot()
-	for _, v := range s.versions {
+	s := c.models.Snapshot()
+	for _, v := range s.Versions {
 		ch <- prometheus.MustNewConstMetric(modelInfoDesc, prometheus.GaugeValue, 1,
-			strconv.Itoa(v.N), strconv.FormatBool(v == s.def), strconv.Itoa(v.Model.NumClasses()),
+			strconv.Itoa(v.N), strconv.FormatBool(v == s.Default), strconv.Itoa(v.Model.NumClasses()),
 			v.Meta.CreatedAt.UTC().Format(time.RFC3339), v.Meta.DataHash, v.Meta.ProgramVersion)
 	}
-	ch <- prometheus.MustNewConstMetric(modelsLoadedDesc, prometheus.GaugeValue, float64(len(s.versions)))
-	ch <- prometheus.MustNewConstMetric(modelsFailedDesc, prometheus.GaugeValue, float64(len(s.failed)))
+	ch <- prometheus.MustNewConstMetric(modelsLoadedDesc, prometheus.GaugeValue, float64(len(s.Versions)))
+	ch <- prometheus.MustNewConstMetric(modelsFailedDesc, prometheus.GaugeValue, float64(len(s.Failed)))
 }

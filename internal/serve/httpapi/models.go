@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"intent/internal/serve/versions"
 	"intent/model"
 	"intent/modelrepo"
 )
@@ -38,7 +39,7 @@ type versionJSON struct {
 	CreatedAt *time.Time `json:"created_at"`
 	DataHash  string     `json:"data_hash,omitempty"`
 	Labels    int        `json:"labels,omitempty"`
-	Metrics   *headline  `json:"metrics"`
+	Metrics   *versions.Headline  `json:"metrics"`
 	HasValid  bool       `json:"has_validation"`
 	LoadedAt  *time.Time `json:"loaded_at,omitempty"`
 	LoadMS    float64    `json:"load_ms,omitempty"`
@@ -60,25 +61,25 @@ type defaultJSON struct {
 	PinError string `json:"pin_error,omitempty"`
 }
 
-func defaultOf(s *snapshot) defaultJSON {
+func defaultOf(s *versions.Snapshot) defaultJSON {
 	var d defaultJSON
-	if s.def != nil {
-		d.Default = &s.def.N
+	if s.Default != nil {
+		d.Default = &s.Default.N
 	}
-	if s.pinned > 0 {
-		d.Pinned = &s.pinned
+	if s.Pinned > 0 {
+		d.Pinned = &s.Pinned
 	}
-	d.PinError = s.pinErr
+	d.PinError = s.PinErr
 	return d
 }
 
 // describe builds the listing entry of scanned version f.
-func describe(s *snapshot, f *folder) versionJSON {
+func describe(s *versions.Snapshot, f *versions.Folder) versionJSON {
 	out := versionJSON{
 		Version:  f.N,
-		State:    s.state(f.N),
-		Default:  s.def != nil && s.def.N == f.N,
-		Pinned:   s.pinned == f.N,
+		State:    s.State(f.N),
+		Default:  s.Default != nil && s.Default.N == f.N,
+		Pinned:   s.Pinned == f.N,
 		DataHash: f.Info.DataHash,
 		Labels:   f.Info.Labels,
 		Metrics:  f.Info.Metrics,
@@ -88,10 +89,10 @@ func describe(s *snapshot, f *folder) versionJSON {
 		t := f.Info.CreatedAt
 		out.CreatedAt = &t
 	}
-	if fl := s.failure(f.N); fl != nil {
+	if fl := s.Failure(f.N); fl != nil {
 		out.Error = fl.Err.Error()
 	}
-	if v := s.get(f.N); v != nil {
+	if v := s.Get(f.N); v != nil {
 		t := v.LoadedAt
 		out.LoadedAt = &t
 		out.LoadMS = float64(v.LoadTook.Microseconds()) / 1000
@@ -105,12 +106,12 @@ func describe(s *snapshot, f *folder) versionJSON {
 
 // handleModels answers GET /models: every version found in the models
 // folder with its state, and which one answers by default.
-func handleModels(reg *registry) http.Handler {
+func handleModels(reg *versions.Registry) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := reg.snapshot()
-		out := modelsJSON{defaultJSON: defaultOf(s), Keep: reg.keep, Versions: make([]versionJSON, 0, len(s.folders))}
-		for i := range s.folders {
-			out.Versions = append(out.Versions, describe(s, &s.folders[i]))
+		s := reg.Snapshot()
+		out := modelsJSON{defaultJSON: defaultOf(s), Keep: reg.Keep(), Versions: make([]versionJSON, 0, len(s.Folders))}
+		for i := range s.Folders {
+			out.Versions = append(out.Versions, describe(s, &s.Folders[i]))
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -128,17 +129,17 @@ func versionParam(r *http.Request) (int, error) {
 
 // handleModel answers GET /models/{n}: the version's listing entry with
 // its whole report.json ("report": null when it has none).
-func handleModel(reg *registry, log *slog.Logger) http.Handler {
+func handleModel(reg *versions.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := versionParam(r)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s := reg.snapshot()
-		f := s.folder(n)
+		s := reg.Snapshot()
+		f := s.Folder(n)
 		if f == nil {
-			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, joinInts(folderNumbers(s))))
+			writeError(w, r, log, errorf(kindNotFound, "unknown model version %d (versions: %s)", n, versions.JoinInts(s.FolderNumbers())))
 			return
 		}
 		out := describe(s, f)
@@ -150,7 +151,7 @@ func handleModel(reg *registry, log *slog.Logger) http.Handler {
 				out.Report = bytes.TrimSpace(b)
 			case err == nil:
 				log.Warn("report.json is not valid JSON", slog.Int("version", n))
-			case !isNotExist(err):
+			case !versions.IsNotExist(err):
 				writeError(w, r, log, err)
 				return
 			}
@@ -160,9 +161,9 @@ func handleModel(reg *registry, log *slog.Logger) http.Handler {
 }
 
 // handleDefault answers GET /models/default.
-func handleDefault(reg *registry) http.Handler {
+func handleDefault(reg *versions.Registry) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+		writeJSON(w, http.StatusOK, defaultOf(reg.Snapshot()))
 	})
 }
 
@@ -173,7 +174,7 @@ type pinRequest struct {
 
 // handlePin answers PUT /models/default {"version": n}: n becomes the
 // default until unpinned, across restarts.
-func handlePin(reg *registry, lim limits, log *slog.Logger) http.Handler {
+func handlePin(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req pinRequest
 		if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
@@ -193,19 +194,19 @@ func handlePin(reg *registry, lim limits, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+		writeJSON(w, http.StatusOK, defaultOf(reg.Snapshot()))
 	})
 }
 
 // handleUnpin answers DELETE /models/default: the newest version answers
 // by default again.
-func handleUnpin(reg *registry, log *slog.Logger) http.Handler {
+func handleUnpin(reg *versions.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := reg.Unpin(); err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, defaultOf(reg.snapshot()))
+		writeJSON(w, http.StatusOK, defaultOf(reg.Snapshot()))
 	})
 }
 
@@ -216,7 +217,7 @@ type deletedJSON struct {
 }
 
 // handleDeleteModel answers DELETE /models/{n}.
-func handleDeleteModel(reg *registry, log *slog.Logger) http.Handler {
+func handleDeleteModel(reg *versions.Registry, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := versionParam(r)
 		if err != nil {
@@ -227,7 +228,7 @@ func handleDeleteModel(reg *registry, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, deletedJSON{Deleted: n, defaultJSON: defaultOf(reg.snapshot())})
+		writeJSON(w, http.StatusOK, deletedJSON{Deleted: n, defaultJSON: defaultOf(reg.Snapshot())})
 	})
 }
 
@@ -246,7 +247,7 @@ var uploadParts = map[string]string{
 // valid.jsonl), is decoded, checked with a probe prediction and stored as
 // the next version, loaded before the answer: 201 with its listing entry.
 // One upload is received at a time.
-func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler {
+func handleUpload(reg *versions.Registry, up uploadLimits, log *slog.Logger) http.Handler {
 	sem := make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -269,7 +270,7 @@ func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler
 			writeError(w, r, log, errorf(kindInvalid, "not a valid model file: %v", err))
 			return
 		}
-		if err := probe(m); err != nil {
+		if err := versions.Probe(m); err != nil {
 			writeError(w, r, log, errorf(kindInvalid, "the model cannot answer: %v", err))
 			return
 		}
@@ -277,14 +278,14 @@ func handleUpload(reg *registry, up uploadLimits, log *slog.Logger) http.Handler
 			writeError(w, r, log, err)
 			return
 		}
-		n, err := reg.Publish(context.WithoutCancel(r.Context()), files, m)
+		n, err := reg.Publish(context.WithoutCancel(r.Context()), modelrepo.Publish{Files: files}, m)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		s := reg.snapshot()
-		out := versionJSON{Version: n, State: s.state(n)}
-		if f := s.folder(n); f != nil {
+		s := reg.Snapshot()
+		out := versionJSON{Version: n, State: s.State(n)}
+		if f := s.Folder(n); f != nil {
 			out = describe(s, f)
 		}
 		w.Header().Set("Location", "/models/"+strconv.Itoa(n))

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"intent/internal/serve/versions"
 	"intent/model"
 	"intent/modelrepo"
 )
@@ -24,8 +25,8 @@ func newModelServer(tb testing.TB, root, token string, keep int) (*server, http.
 	tb.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	reg := newRegistry(root, keep, log)
-	if err := reg.Reload(context.Background()); err != nil && !isNotExist(err) {
+	reg := versions.New(root, keep, log)
+	if err := reg.Reload(context.Background()); err != nil && !versions.IsNotExist(err) {
 		tb.Fatal(err)
 	}
 	s := &server{models: reg, limits: defaultConfig().Limits, upload: defaultConfig().Upload,
@@ -145,8 +146,8 @@ func TestListModels(t *testing.T) {
 }
 
 func TestStateLoading(t *testing.T) {
-	s := &snapshot{loading: 2, folders: []folder{{N: 2}}}
-	if got := describe(s, &s.folders[0]).State; got != "loading" {
+	s := &versions.Snapshot{Loading: 2, Folders: []versions.Folder{{N: 2}}}
+	if got := describe(s, &s.Folders[0]).State; got != "loading" {
 		t.Fatalf("state %s", got)
 	}
 }
@@ -196,7 +197,7 @@ func TestPinAndUnpin(t *testing.T) {
 	if *got.Default != 2 || *got.Pinned != 2 {
 		t.Fatalf("after pinning 2: %+v", got)
 	}
-	if b, _ := os.ReadFile(filepath.Join(root, PinFile)); string(b) != "2\n" {
+	if b, _ := os.ReadFile(filepath.Join(root, modelrepo.PinFile)); string(b) != "2\n" {
 		t.Fatalf("pin file holds %q", b)
 	}
 	// The pinned version answers by default.
@@ -206,7 +207,7 @@ func TestPinAndUnpin(t *testing.T) {
 	// A new version does not take over a pinned default.
 	modelrepo.WriteVersion(root, num, nil, nil) // 5
 	s := newTestServerAgain(t, root)
-	if d := s.snapshot().def; d == nil || d.N != 2 {
+	if d := s.Snapshot().Default; d == nil || d.N != 2 {
 		t.Fatalf("after a restart the default is %+v, want the pinned 2", d)
 	}
 
@@ -218,7 +219,7 @@ func TestPinAndUnpin(t *testing.T) {
 	wantError(t, do(t, h, "PUT", "/models/default", `{"version": 2, "x": 1}`), 400, "unknown field")
 	wantError(t, do(t, h, "PUT", "/models/default", ``), 400, "empty request body")
 	wantError(t, do(t, h, "PUT", "/models/default", `{"version": 2`+strings.Repeat(" ", 1<<20)+`}`), 413, "over")
-	if b, _ := os.ReadFile(filepath.Join(root, PinFile)); string(b) != "2\n" {
+	if b, _ := os.ReadFile(filepath.Join(root, modelrepo.PinFile)); string(b) != "2\n" {
 		t.Fatalf("refused pins changed the pin file to %q", b)
 	}
 	if got := decode[defaultJSON](t, serve(t, h, "GET", "/models/default", ""), 200); *got.Default != 2 || *got.Pinned != 2 {
@@ -229,7 +230,7 @@ func TestPinAndUnpin(t *testing.T) {
 	if *got.Default != 5 || got.Pinned != nil {
 		t.Fatalf("after unpinning: %+v", got)
 	}
-	if _, err := os.Stat(filepath.Join(root, PinFile)); !isNotExist(err) {
+	if _, err := os.Stat(filepath.Join(root, modelrepo.PinFile)); !versions.IsNotExist(err) {
 		t.Fatalf("pin file still there: %v", err)
 	}
 	// Unpinning twice is fine.
@@ -237,9 +238,9 @@ func TestPinAndUnpin(t *testing.T) {
 }
 
 // newTestServerAgain is a fresh registry on root: a restarted server.
-func newTestServerAgain(tb testing.TB, root string) *registry {
+func newTestServerAgain(tb testing.TB, root string) *versions.Registry {
 	tb.Helper()
-	reg := newRegistry(root, 0, quiet)
+	reg := versions.New(root, 0, quiet)
 	if err := reg.Reload(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -264,10 +265,10 @@ func TestPinLoadsAnUnloadedVersion(t *testing.T) {
 		t.Fatalf("after pinning 1 with --keep 2: %v, default %d", states, *got.Default)
 	}
 	// A pin file naming a version that is gone falls back to the newest.
-	os.WriteFile(filepath.Join(root, PinFile), []byte("7\n"), 0o644)
+	os.WriteFile(filepath.Join(root, modelrepo.PinFile), []byte("7\n"), 0o644)
 	reg := newTestServerAgain(t, root)
-	if s := reg.snapshot(); s.def.N != 3 || !strings.Contains(s.pinErr, "pinned version 7 does not exist") {
-		t.Fatalf("dangling pin: default %d, pin error %q", s.def.N, s.pinErr)
+	if s := reg.Snapshot(); s.Default.N != 3 || !strings.Contains(s.PinErr, "pinned version 7 does not exist") {
+		t.Fatalf("dangling pin: default %d, pin error %q", s.Default.N, s.PinErr)
 	}
 }
 
@@ -307,10 +308,10 @@ func TestDeleteModel(t *testing.T) {
 func TestDeleteLeftoversAreSwept(t *testing.T) {
 	num := trainTiny(t, "numeric")
 	root := writeModels(t, num)
-	left := filepath.Join(root, deletedPrefix+"4-123")
+	left := filepath.Join(root, ".deleted-4-123")
 	os.MkdirAll(left, 0o755)
 	newTestServerAgain(t, root)
-	if _, err := os.Stat(left); !isNotExist(err) {
+	if _, err := os.Stat(left); !versions.IsNotExist(err) {
 		t.Fatalf("leftover of an interrupted deletion still there: %v", err)
 	}
 }

@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
+	"intent/internal/jsonx"
+	"intent/internal/serve/versions"
 	"intent/model"
 )
 
@@ -72,7 +73,7 @@ func putBuf(b *[]byte) {
 
 // appendAnswer appends one answer: the best intent and, when ranking is not
 // empty, the ranking.
-func appendAnswer(b []byte, v *version, best model.Prediction, ranking []model.Prediction) []byte {
+func appendAnswer(b []byte, v *versions.Version, best model.Prediction, ranking []model.Prediction) []byte {
 	b = appendPrediction(b, v, best, false)
 	if len(ranking) > 0 {
 		b = append(b, `, "ranking": [`...)
@@ -89,9 +90,9 @@ func appendAnswer(b []byte, v *version, best model.Prediction, ranking []model.P
 
 // appendPrediction appends {"intent": .., "probability": ".."}; when
 // closed is false the closing brace is left for the caller.
-func appendPrediction(b []byte, v *version, p model.Prediction, closed bool) []byte {
+func appendPrediction(b []byte, v *versions.Version, p model.Prediction, closed bool) []byte {
 	b = append(b, `{"intent": `...)
-	b = append(b, v.intentJSON[p.Class]...)
+	b = append(b, v.IntentJSON[p.Class]...)
 	b = append(b, `, "probability": "`...)
 	b = strconv.AppendFloat(b, p.Probability, 'f', 8, 64)
 	b = append(b, '"')
@@ -101,41 +102,5 @@ func appendPrediction(b []byte, v *version, p model.Prediction, closed bool) []b
 	return b
 }
 
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
-// as with encoding/json; <, > and & are left alone (answers are not HTML).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+// appendJSONString is jsonx.AppendString, named for the answers written here.
+var appendJSONString = jsonx.AppendString

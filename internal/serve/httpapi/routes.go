@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"intent/internal/serve/versions"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -13,7 +14,7 @@ import (
 // server is what the handlers share: the models, the limits, the log and
 // the metrics.
 type server struct {
-	models    *registry
+	models    *versions.Registry
 	limits    limits
 	upload    uploadLimits
 	auth      tokenAuth // the token mutating endpoints require; unset disables them

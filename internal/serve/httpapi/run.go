@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"intent/internal/serve/versions"
 	"intent/modelrepo"
 	"io"
 	"log/slog"
@@ -31,7 +32,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	reg := newRegistry(cfg.Models, cfg.Keep, log)
+	reg := versions.New(cfg.Models, cfg.Keep, log)
 	if err := loadModels(ctx, reg, cfg, log); err != nil {
 		return err
 	}
@@ -102,26 +103,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // loadModels loads the versions present at start. A models folder that is
 // missing or empty is not fatal (the server answers 503 until a version
 // appears); a model file named directly that cannot be loaded is.
-func loadModels(ctx context.Context, reg *registry, cfg config, log *slog.Logger) error {
+func loadModels(ctx context.Context, reg *versions.Registry, cfg config, log *slog.Logger) error {
 	start := time.Now()
 	err := reg.Reload(ctx)
-	if err != nil && !isNotExist(err) {
+	if err != nil && !versions.IsNotExist(err) {
 		return err
 	}
-	s := reg.snapshot()
-	if s.def != nil {
-		log.Info("models loaded", slog.Int("default_version", s.def.N), slog.Int("versions", len(s.versions)),
-			slog.Int("failed", len(s.failed)), slog.Duration("took", time.Since(start)))
+	s := reg.Snapshot()
+	if s.Default != nil {
+		log.Info("models loaded", slog.Int("default_version", s.Default.N), slog.Int("versions", len(s.Versions)),
+			slog.Int("failed", len(s.Failed)), slog.Duration("took", time.Since(start)))
 		return nil
 	}
-	if st, statErr := os.Stat(cfg.Models); statErr == nil && !st.IsDir() && len(s.failed) > 0 {
-		return s.failed[0].Err
+	if st, statErr := os.Stat(cfg.Models); statErr == nil && !st.IsDir() && len(s.Failed) > 0 {
+		return s.Failed[0].Err
 	}
 	reason := "no version folder"
 	if err != nil {
 		reason = err.Error()
-	} else if len(s.failed) > 0 {
-		reason = s.failed[len(s.failed)-1].Err.Error()
+	} else if len(s.Failed) > 0 {
+		reason = s.Failed[len(s.Failed)-1].Err.Error()
 	}
 	log.Warn("no model loaded: /intent answers 503 until a version appears",
 		slog.String("models", cfg.Models), slog.String("reason", reason),
@@ -146,7 +147,7 @@ func modelsRoot(models string) string {
 
 // watch reloads the registry every interval until ctx ends, so versions
 // written by the trainer are served without a restart.
-func watch(ctx context.Context, reg *registry, interval time.Duration, log *slog.Logger) {
+func watch(ctx context.Context, reg *versions.Registry, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -154,7 +155,7 @@ func watch(ctx context.Context, reg *registry, interval time.Duration, log *slog
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := reg.Reload(ctx); err != nil && ctx.Err() == nil && !isNotExist(err) {
+			if err := reg.Reload(ctx); err != nil && ctx.Err() == nil && !versions.IsNotExist(err) {
 				log.Warn("model reload failed", slog.String("error", err.Error()))
 			}
 		}

@@ -189,5 +189,5 @@ func storeError(err error, msg string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return errorf(kindNotFound, "%s", msg)
 	}
-	return &apiError{Kind: kindInternal, Msg: "internal error", Err: fmt.Errorf("%s: %w", msg, err)}
+	return &apiError{Code: kindInternal, Msg: "internal error", Err: fmt.Errorf("%s: %w", msg, err)}
 }

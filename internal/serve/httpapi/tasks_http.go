@@ -222,7 +222,7 @@ type taskResult struct {
 	DefaultReason string       `json:"default_reason,omitempty"`
 }
 
-// taskMetrics are the headline numbers of a trained version on its
+// taskMetrics are the versions.Headline numbers of a trained version on its
 // validation split.
 type taskMetrics struct {
 	Accuracy     float64 `json:"accuracy"`

@@ -40,10 +40,10 @@ func confine(dir, rel string) (string, error) {
 	}
 	base, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return "", &apiError{Kind: kindInternal, Msg: "the server's data folder is not available", Err: err}
+		return "", &apiError{Code: kindInternal, Msg: "the server's data folder is not available", Err: err}
 	}
 	if base, err = filepath.Abs(base); err != nil {
-		return "", &apiError{Kind: kindInternal, Msg: "the server's data folder is not available", Err: err}
+		return "", &apiError{Code: kindInternal, Msg: "the server's data folder is not available", Err: err}
 	}
 	resolved, err := filepath.EvalSymlinks(filepath.Join(base, filepath.FromSlash(rel)))
 	if err != nil {

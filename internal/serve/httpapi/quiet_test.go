@@ -1,0 +1,8 @@
+package httpapi
+
+import (
+	"io"
+	"log/slog"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
