@@ -16,6 +16,7 @@
 // MarkInterrupted, called at start, fails the tasks a previous process left
 // unfinished.
 //
-// Not found is reported as an error wrapping ErrNotFound, so callers test it
-// with errors.Is.
+// A missing example or task is reported by NotFound: an error with the code
+// errcode.NotFound (for the HTTP layer's table) that wraps ErrNotFound (for
+// errors.Is).
 package store

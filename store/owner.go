@@ -13,7 +13,9 @@ import (
 // pids repeat (containers are all pid 1), so it never names a previous
 // incarnation: a server that wants MarkInterrupted to find the tasks of its
 // last run passes a stable, configured id instead.
-var ProcessOwner = sync.OnceValue(func() string {
+func ProcessOwner() string { return processOwner() }
+
+var processOwner = sync.OnceValue(func() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown-host"

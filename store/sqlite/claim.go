@@ -29,7 +29,7 @@ func (db *DB) ClaimNext(ctx context.Context, owner string) (store.Task, error) {
 		return store.Task{}, fmt.Errorf("claim a task for %s: %w", owner, err)
 	}
 	if len(ts) == 0 {
-		return store.Task{}, fmt.Errorf("no queued task: %w", store.ErrNotFound)
+		return store.Task{}, store.NotFound("no queued task")
 	}
 	return ts[0], nil
 }

@@ -91,7 +91,7 @@ func (db *DB) DeleteExample(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: delete example %d: %w", id, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("example %d: %w", id, store.ErrNotFound)
+		return store.NotFound("example %d", id)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func (db *DB) Task(ctx context.Context, id string) (store.Task, error) {
 		return store.Task{}, err
 	}
 	if len(ts) == 0 {
-		return store.Task{}, fmt.Errorf("task %s: %w", id, store.ErrNotFound)
+		return store.Task{}, store.NotFound("task %s", id)
 	}
 	return ts[0], nil
 }
@@ -90,7 +90,7 @@ func affected(res sql.Result, err error, what string) error {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		return store.NotFound("%s", what)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"testing"
 
+	"intent/internal/errcode"
 	"intent/store"
 )
 
@@ -125,8 +126,8 @@ func errNotFoundIsWrapped(t *testing.T, open Opener) {
 		"progress":       s.SetProgress(ctx, "nope", "fit", 0.5),
 		"claim next":     func() error { _, err := s.ClaimNext(ctx, "server-a"); return err }(),
 	} {
-		if !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		if !errors.Is(err, store.ErrNotFound) || !errcode.Is(err, errcode.NotFound) {
+			t.Errorf("%s: %v, want ErrNotFound with code NotFound", name, err)
 		}
 	}
 }
