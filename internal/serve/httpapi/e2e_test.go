@@ -21,6 +21,8 @@ import (
 	"intent/model"
 	"intent/model/dataset"
 	"intent/modelrepo"
+	"intent/store"
+	"intent/store/sqlite"
 )
 
 const sampleDir = "../../../data/sample"
@@ -241,6 +243,47 @@ func TestRunPortInUse(t *testing.T) {
 	err = run(context.Background(), []string{"--models", t.TempDir(), "--addr", ln.Addr().String()}, env(), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "listen on") || exitCode(err) != 1 {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A second server on the same database that cannot bind its port leaves
+// the first one's running task alone: the database is opened, and
+// interrupted tasks marked, only once the port is bound.
+func TestRunPortInUseLeavesTasksAlone(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "intent.db")
+	db, err := sqlite.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := db.CreateTask(ctx, json.RawMessage(`{"use_examples": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimNext(ctx, "the-first-server"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	err = run(ctx, []string{"--models", t.TempDir(), "--db", dbPath, "--addr", ln.Addr().String()}, env(), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "listen on") {
+		t.Fatalf("err = %v", err)
+	}
+	db, err = sqlite.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.Task(ctx, task.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != store.Preprocessing || got.Error != "" {
+		t.Fatalf("the running task became %s (%q) when a second server failed to bind", got.State, got.Error)
 	}
 }
 

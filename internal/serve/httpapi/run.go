@@ -41,12 +41,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if !s.auth.set {
 		log.Warn("no API_TOKEN: mutating endpoints (uploads, pins, deletions, examples, training) answer 403 until one is set")
 	}
+	// Bind before serving, so a port in use is an error now, not a log line.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
 	// Examples and training tasks need a database: enabled when one is
-	// named or the data folder exists, so that a server started anywhere
-	// does not create a data folder out of nowhere.
+	// named or the data folder exists (a server started anywhere does not
+	// create a data folder out of nowhere). It is opened, and the tasks a
+	// previous process left unfinished marked, only once the port is ours:
+	// a second server that cannot bind must not touch the first one's.
 	if st, err := os.Stat(cfg.DataDir); cfg.dbSet || err == nil && st.IsDir() {
 		svc, err := newTaskService(ctx, taskConfig{DB: cfg.DB, DataDir: cfg.DataDir, ModelsDir: modelsRoot(cfg.Models), Log: log, Versions: reg})
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defer svc.Close()
@@ -55,11 +63,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("examples and training disabled: no data folder and no --db", slog.String("data_dir", cfg.DataDir))
 	}
 
-	// Bind before serving, so a port in use is an error now, not a log line.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	srv := &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
