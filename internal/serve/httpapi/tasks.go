@@ -10,15 +10,17 @@ import (
 	"sync"
 	"time"
 
+	"intent/model"
+	"intent/modelrepo"
 	"intent/store"
 	"intent/store/sqlite"
 )
 
 // versionControl is what training tasks need from the model registry.
 type versionControl interface {
-	Reload(ctx context.Context) error                   // rescan models now; returns once a new version is loaded or marked failed
 	DefaultVersion() (n int, accuracy float64, ok bool) // current default version and its validation accuracy
-	Pin(n int) error                                    // make n the pinned default
+	// Publish stores a new version, held or pinned as p says, and loads it.
+	Publish(ctx context.Context, p modelrepo.Publish, m *model.Model) (int, error)
 }
 
 // taskConfig is what the examples and the training tasks are built from.

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,115 +10,92 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"intent/model"
 	"intent/modelrepo"
 	"intent/store"
 )
 
-// fakeVersions stands for the registry: Reload reads the accuracies of the
-// version folders under dir from their report.json; the default is the
-// pinned version, else the newest known one. preset versions (known
-// without a folder) stand for versions trained before the test.
+// fakeVersions stands for the registry: Publish stores the version in a
+// real models folder and records the decision ("pin 1", "held 1"); the
+// default is the last pinned or plain version, else the preset one.
+// preset versions (known without a folder) stand for versions trained
+// before the test.
 type fakeVersions struct {
-	dir string
+	repo *modelrepo.Repo
 
-	mu      sync.Mutex
-	accs    map[int]float64
-	pinned  int
-	pins    []int
-	reloads int
-	// reload, when set, runs at the start of Reload (to block it).
+	mu        sync.Mutex
+	accs      map[int]float64
+	def       int
+	decisions []string
+	publishes int
+	// reload, when set, runs at the start of Publish (to block or fail it).
 	reload func(ctx context.Context) error
-	pinErr error // Pin fails with it when set
 }
 
 func newFakeVersions(dir string) *fakeVersions {
-	return &fakeVersions{dir: dir, accs: map[int]float64{}}
+	return &fakeVersions{repo: modelrepo.New(dir), accs: map[int]float64{}}
 }
 
-// preset adds a version known without a folder, as if loaded earlier.
+// preset makes n, with accuracy acc, the default known before the test.
 func (f *fakeVersions) preset(n int, acc float64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.accs[n] = acc
+	f.accs[n], f.def = acc, n
 }
 
-func (f *fakeVersions) Reload(ctx context.Context) error {
+func (f *fakeVersions) Publish(ctx context.Context, p modelrepo.Publish, m *model.Model) (int, error) {
 	f.mu.Lock()
 	hook := f.reload
-	f.reloads++
+	f.publishes++
 	f.mu.Unlock()
 	if hook != nil {
 		if err := hook(ctx); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	ns, err := modelrepo.Versions(f.dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+	n, err := f.repo.Publish(p)
+	if err != nil {
+		return 0, err
 	}
+	var rep struct {
+		Accuracy float64 `json:"accuracy"`
+	}
+	json.Unmarshal(p.Files[modelrepo.ReportFile], &rep)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, n := range ns {
-		b, err := os.ReadFile(filepath.Join(f.dir, strconv.Itoa(n), modelrepo.ReportFile))
-		if err != nil {
-			continue // a failed version
-		}
-		var rep struct {
-			Accuracy float64 `json:"accuracy"`
-		}
-		if json.Unmarshal(b, &rep) == nil {
-			f.accs[n] = rep.Accuracy
-		}
+	f.accs[n] = rep.Accuracy
+	switch {
+	case p.Pin:
+		f.def = n
+		f.decisions = append(f.decisions, fmt.Sprintf("pin %d", n))
+	case p.Held != "":
+		f.decisions = append(f.decisions, fmt.Sprintf("held %d", n))
+	default:
+		f.def = n
+		f.decisions = append(f.decisions, fmt.Sprintf("plain %d", n))
 	}
-	return nil
+	return n, nil
 }
 
 func (f *fakeVersions) DefaultVersion() (int, float64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.pinned > 0 {
-		return f.pinned, f.accs[f.pinned], true
-	}
-	if len(f.accs) == 0 {
+	if f.def == 0 {
 		return 0, 0, false
 	}
-	n := slices.Max(mapKeys(f.accs))
-	return n, f.accs[n], true
+	return f.def, f.accs[f.def], true
 }
 
-func (f *fakeVersions) Pin(n int) error {
+func (f *fakeVersions) state() (publishes int, decisions []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.pinErr != nil {
-		return f.pinErr
-	}
-	if _, ok := f.accs[n]; !ok {
-		return fmt.Errorf("version %d is not loaded", n)
-	}
-	f.pinned = n
-	f.pins = append(f.pins, n)
-	return nil
-}
-
-func (f *fakeVersions) state() (reloads int, pins []int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reloads, slices.Clone(f.pins)
-}
-
-func mapKeys(m map[int]float64) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	return f.publishes, slices.Clone(f.decisions)
 }
 
 // taskEnv is a task service under test, its folders and its routes.

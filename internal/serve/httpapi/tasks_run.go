@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/model/pipeline"
 	"intent/modelrepo"
 	"intent/store"
 )
@@ -31,9 +31,7 @@ var stageSpan = map[string][2]float64{
 	"calibrate": {0.2, 0.45},
 	"fit":       {0.45, 0.85},
 	"evaluate":  {0.85, 0.9},
-	"write":     {0.9, 0.95},
-	"reload":    {0.95, 0.99},
-	"default":   {0.99, 1},
+	"write":     {0.9, 1}, // publish with the default decision, and load
 }
 
 // progressEvery throttles the progress writes during training.
@@ -55,8 +53,6 @@ type taskRun struct {
 	plan    trainPlan
 	timings map[string]float64
 	lap     time.Time
-	// rejected are the records of the data file set aside while loading.
-	rejected []dataset.Rejection
 
 	mu        sync.Mutex // guards task: the progress callback may come from another goroutine
 	task      store.Task
@@ -81,7 +77,9 @@ func (t *taskService) run(ctx context.Context, task store.Task) {
 	r.finish(res, err)
 }
 
-// execute runs the task: preprocessing, training, publishing.
+// execute runs the task: the training pipeline (preprocessing, then
+// training), then publishing with the default decided before the version
+// appears.
 func (r *taskRun) execute() (*taskResult, error) {
 	r.task.StartedAt = time.Now()
 	r.timings["queued"] = r.task.StartedAt.Sub(r.task.CreatedAt).Seconds()
@@ -89,205 +87,133 @@ func (r *taskRun) execute() (*taskResult, error) {
 	if err := json.Unmarshal(r.task.Request, &r.plan); err != nil {
 		return nil, fmt.Errorf("the stored request cannot be read: %v", err)
 	}
-
-	// Preprocessing: read the data and decide whether it can be trained on.
-	if err := r.enter(store.Preprocessing, "load"); err != nil {
-		return nil, err
-	}
-	examples, rep, names, err := r.load()
+	job, err := r.job()
 	if err != nil {
 		return nil, err
 	}
-	r.mark("load")
-	if err := r.enter(store.Preprocessing, "check"); err != nil {
-		return nil, err
-	}
-	rep.Report = dataset.Check(examples, r.rejected, dataset.MinPerLabel)
-	b, err := json.Marshal(rep)
+	res, err := pipeline.Run(r.ctx, job, pipeline.Hooks{
+		Stage: func(stage string) error {
+			state := store.Training
+			if stage == "load" || stage == "check" {
+				state = store.Preprocessing
+			}
+			return r.enter(state, stage)
+		},
+		Progress: r.progress,
+		Checked: func(info *model.DataInfo) error {
+			b, err := json.Marshal(dataReportJSON{Sources: info.Sources, Format: info.Format, StoredExamples: len(job.Examples), Report: *info.Check})
+			if err != nil {
+				return err
+			}
+			r.mu.Lock()
+			r.task.DataReport = b
+			r.mu.Unlock()
+			return nil
+		},
+	})
 	if err != nil {
+		if errors.Is(err, pipeline.ErrUnusable) {
+			return nil, fmt.Errorf("the data is not usable: %s", strings.TrimPrefix(err.Error(), pipeline.ErrUnusable.Error()+": "))
+		}
 		return nil, err
 	}
-	r.mu.Lock()
-	r.task.DataReport = b
-	r.mu.Unlock()
-	r.mark("check")
-	if !rep.Usable {
-		return nil, fmt.Errorf("the data is not usable: %s", strings.Join(rep.Problems, "; "))
-	}
-
-	// Training.
-	if err := r.enter(store.Training, "split"); err != nil {
-		return nil, err
-	}
-	o := r.plan.Options
-	train, valid, split, err := dataset.Split(examples, o.Valid, o.Seed)
-	if err != nil {
-		return nil, err
-	}
-	if len(valid) == 0 {
-		return nil, errors.New("no validation examples: every intent has too few examples to split")
-	}
-	cfg, err := r.plan.config(max(1, runtime.GOMAXPROCS(0)-1)) // leave a core to the requests
-	if err != nil {
-		return nil, err
-	}
-	cfg.LabelNames = names
-	r.mark("split")
-	m, info, err := model.Train(r.ctx, train, cfg, r.progress)
-	if err != nil {
-		return nil, err
-	}
-	for _, tm := range info.Timings {
+	for _, tm := range res.Timings {
 		r.timings[tm.Stage] += tm.Seconds
 	}
 	r.lap = time.Now()
-
-	if err := r.enter(store.Training, "evaluate"); err != nil {
-		return nil, err
-	}
-	report, _, err := m.Evaluate(r.ctx, valid)
-	if err != nil {
-		return nil, err
-	}
-	report.Train, report.TrainSeconds = info, info.TrainSeconds
-	report.Data = &model.DataInfo{
-		Sources: rep.Sources, Format: rep.Format,
-		Rows: rep.Examples + rep.Rejected, Rejected: rep.Rejected, Reasons: rep.RejectedReasons, Check: &rep.Report,
-		TooSmall: split.TooSmall, PerLabel: split.PerLabel,
-		ValidFrom: fmt.Sprintf("stratified split (valid %.2f, seed %d) of %s", o.Valid, o.Seed, r.describeData(rep.StoredExamples)),
-	}
-	res := &taskResult{Metrics: &taskMetrics{
+	report := res.Report
+	out := &taskResult{Metrics: &taskMetrics{
 		Accuracy: report.Accuracy, MacroF1: report.MacroF1, MicroF1: report.MicroF1, WeightedF1: report.WeightedF1,
 		ECEBefore: report.ECEBefore, ECEAfter: report.ECEAfter,
-		NTrain: len(train), NValid: len(valid), NFeatures: info.NFeatures, TrainSeconds: info.TrainSeconds,
+		NTrain: len(res.Train), NValid: len(res.Valid), NFeatures: report.NFeatures, TrainSeconds: report.TrainSeconds,
 	}}
-	r.mark("evaluate")
 
-	// Publishing. The default is read before the new version exists: once
-	// it does, the registry may already serve it as the newest.
-	prevN, prevAcc, hadDefault := r.svc.cfg.Versions.DefaultVersion()
+	// Publishing. Whether the version becomes the default is decided now,
+	// and written with it (held, or pinned as it appears): no request is
+	// ever answered by default by a version the policy did not approve,
+	// even if the process dies at any step.
 	if err := r.enter(store.Training, "write"); err != nil {
 		return nil, err
 	}
-	n, _, err := modelrepo.WriteVersion(r.svc.cfg.ModelsDir, m, report, valid)
+	files, err := modelrepo.Files(res.Model, report, res.Valid)
 	if err != nil {
 		return nil, err
 	}
-	res.Version = n
+	prevN, prevAcc, hadDefault := r.svc.cfg.Versions.DefaultVersion()
+	pub, reason := r.decide(report.Accuracy, prevN, prevAcc, hadDefault)
+	pub.Files = files
+	n, err := r.svc.cfg.Versions.Publish(r.ctx, pub, res.Model)
+	if n > 0 {
+		out.Version = n
+		reason = strings.ReplaceAll(reason, "the new version", fmt.Sprintf("version %d", n))
+	}
+	if err != nil {
+		return out, err
+	}
 	r.mark("write")
-	if err := r.enter(store.Training, "reload"); err != nil {
-		return res, err
-	}
-	if err := r.svc.cfg.Versions.Reload(r.ctx); err != nil {
-		return res, fmt.Errorf("version %d was written but the models could not be reloaded: %w", n, err)
-	}
-	r.mark("reload")
-	if err := r.enter(store.Training, "default"); err != nil {
-		return res, err
-	}
-	reason, err := r.applyDefault(n, report.Accuracy, prevN, prevAcc, hadDefault)
-	res.DefaultReason = reason
+	out.DefaultReason = reason
 	cur, _, ok := r.svc.cfg.Versions.DefaultVersion()
 	isDefault := ok && cur == n
-	res.Default = &isDefault
-	if err != nil {
-		return res, err
-	}
-	r.mark("default")
-	return res, nil
+	out.Default = &isDefault
+	return out, nil
 }
 
-// applyDefault carries out make_default once version n (validation
-// accuracy acc) is loaded; prev is the default before n existed. Since the
-// registry serves the newest version unless one is pinned, keeping the old
-// default means pinning it. It returns what it did, in a sentence.
-func (r *taskRun) applyDefault(n int, acc float64, prevN int, prevAcc float64, hadDefault bool) (string, error) {
-	v := r.svc.cfg.Versions
-	pin := func(k int, reason string) (string, error) {
-		if err := v.Pin(k); err != nil {
-			return reason, fmt.Errorf("version %d was trained, but pinning version %d as the default failed: %w", n, k, err)
-		}
-		return reason, nil
-	}
+// decide turns make_default into how the new version is published (held
+// out of the default, or pinned as it appears), given its validation
+// accuracy acc and the default before it. It returns the decision and why,
+// in a sentence.
+func (r *taskRun) decide(acc float64, prevN int, prevAcc float64, hadDefault bool) (modelrepo.Publish, string) {
 	switch r.plan.MakeDefault {
 	case makeDefaultAlways:
-		return pin(n, fmt.Sprintf("make_default always: version %d pinned as the default", n))
+		return modelrepo.Publish{Pin: true}, "make_default always: the new version pinned as the default"
 	case makeDefaultNever:
-		if !hadDefault {
-			return "make_default never, but no version was the default before: nothing pinned", nil
-		}
-		return pin(prevN, fmt.Sprintf("make_default never: version %d pinned to stay the default", prevN))
-	default: // if_better
-		switch {
-		case !hadDefault:
-			return pin(n, fmt.Sprintf("no version was the default before: version %d pinned as the default", n))
-		case acc > prevAcc:
-			return pin(n, fmt.Sprintf("validation accuracy %.4f beats version %d's %.4f: version %d pinned as the default", acc, prevN, prevAcc, n))
-		default:
-			return pin(prevN, fmt.Sprintf("validation accuracy %.4f does not beat version %d's %.4f: version %d pinned to stay the default", acc, prevN, prevAcc, prevN))
-		}
+		return modelrepo.Publish{Held: "make_default never"},
+			"make_default never: the new version is held out of the default (pin it to make it the default)"
 	}
+	switch {
+	case !hadDefault:
+		return modelrepo.Publish{Pin: true}, "no version was the default before: the new version pinned as the default"
+	case acc > prevAcc:
+		return modelrepo.Publish{Pin: true},
+			fmt.Sprintf("validation accuracy %.4f beats version %d's %.4f: the new version pinned as the default", acc, prevN, prevAcc)
+	}
+	return modelrepo.Publish{Held: fmt.Sprintf("make_default if_better: validation accuracy %.4f does not beat version %d's %.4f", acc, prevN, prevAcc)},
+		fmt.Sprintf("validation accuracy %.4f does not beat version %d's %.4f: the new version is held and version %d stays the default", acc, prevN, prevAcc, prevN)
 }
 
-// load reads the data file (confined to the data folder) and the stored
-// examples, as the plan asks, and starts the data report.
-func (r *taskRun) load() (examples []dataset.Example, rep dataReportJSON, names map[string]string, err error) {
-	rep.Sources = []string{}
+// job is the pipeline job the plan asks for: the data file (confined to
+// the data folder, named relative to it) and the stored examples.
+func (r *taskRun) job() (pipeline.Job, error) {
+	cfg, err := r.plan.config(max(1, runtime.GOMAXPROCS(0)-1)) // leave a core to the requests
+	if err != nil {
+		return pipeline.Job{}, err
+	}
+	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath}
 	if r.plan.Data != "" {
 		path, err := confine(r.svc.cfg.DataDir, r.plan.Data)
 		if err != nil {
 			var ae *apiError
 			if errors.As(err, &ae) {
-				return nil, rep, nil, errors.New(ae.Msg)
+				return job, errors.New(ae.Msg)
 			}
-			return nil, rep, nil, err
+			return job, err
 		}
-		ds, err := dataset.Load(path, dataset.Options{})
-		if err != nil {
-			return nil, rep, nil, errors.New(r.svc.hidePaths(fmt.Sprintf("cannot read %q: %v", r.plan.Data, err)))
-		}
-		examples, r.rejected = ds.Examples, ds.Rejected
-		rep.Format = ds.Format
-		for _, s := range ds.Sources {
-			rep.Sources = append(rep.Sources, r.svc.relPath(s))
-		}
-		for i := range r.rejected {
-			r.rejected[i].Source = r.svc.relPath(r.rejected[i].Source)
-		}
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			if f := filepath.Join(path, "intents.csv"); fileExists(f) {
-				if names, err = dataset.LoadLabelNames(f); err != nil {
-					r.svc.log.Warn("intent names not read", slog.String("task", r.task.ID), slog.String("error", err.Error()))
-					names = nil
-				}
-			}
-		}
+		job.Data = pipeline.Source{Path: path, Name: r.plan.Data}
 	}
 	if r.plan.UseExamples {
 		stored, err := r.svc.db.AllExamples(r.ctx)
 		if err != nil {
-			return nil, rep, nil, err
+			return job, err
 		}
-		rep.StoredExamples = len(stored)
-		rep.Sources = append(rep.Sources, "stored examples")
+		job.ExamplesName = "stored examples"
+		job.Examples = make([]dataset.Example, 0, len(stored))
 		for _, e := range stored {
-			examples = append(examples, dataset.Example{
+			job.Examples = append(job.Examples, dataset.Example{
 				ID: "example-" + strconv.FormatInt(e.ID, 10), Text: e.Text, Label: e.Intent, Source: "examples",
 			})
 		}
 	}
-	return examples, rep, names, nil
-}
-
-// describeData names the training data in a sentence.
-func (r *taskRun) describeData(stored int) string {
-	switch {
-	case r.plan.Data != "" && r.plan.UseExamples:
-		return fmt.Sprintf("%s and %d stored examples", r.plan.Data, stored)
-	case r.plan.Data != "":
-		return r.plan.Data
-	}
-	return fmt.Sprintf("%d stored examples", stored)
+	return job, nil
 }
 
 // enter moves the task to state and stage and saves it.

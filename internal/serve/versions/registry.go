@@ -404,7 +404,7 @@ func (r *Registry) DefaultVersion() (n int, accuracy float64, ok bool) {
 
 // errSingle refuses changes when the server serves one model file.
 func (r *Registry) errSingle(what string) error {
-	return errcode.New(errcode.Conflict, "cannot %s: the server serves a single model (--models %s); start it on a models folder", what, r.source)
+	return errcode.New(errcode.Conflict, "cannot %s: the server serves a single model file; start it on a models folder", what)
 }
 
 func folderNumbers(s *Snapshot) []int {
