@@ -17,6 +17,10 @@ type Publish struct {
 	// Files maps file names to contents; it must hold ModelFile. Callers
 	// decode the model first when the bytes come from outside.
 	Files map[string][]byte
+	// Paths maps file names to files already on disk in the same file
+	// system (an Upload's): they are moved into the version, not read.
+	// A name must not be in both Files and Paths.
+	Paths map[string]string
 	// Held, when not empty, keeps the version out of the default unless it
 	// is pinned; it is the reason, stored in HeldFile.
 	Held string
@@ -37,10 +41,22 @@ type Publish struct {
 // A failure at any step removes the hidden folder: no version appears, and
 // a reserved number is never used again.
 func (r *Repo) Publish(p Publish) (int, error) {
-	if _, ok := p.Files[ModelFile]; !ok {
+	_, inFiles := p.Files[ModelFile]
+	_, inPaths := p.Paths[ModelFile]
+	if !inFiles && !inPaths {
 		return 0, errcode.New(errcode.Invalid, "no %s to publish", ModelFile)
 	}
+	names := make([]string, 0, len(p.Files)+len(p.Paths))
 	for name := range p.Files {
+		names = append(names, name)
+	}
+	for name := range p.Paths {
+		if _, dup := p.Files[name]; dup {
+			return 0, errcode.New(errcode.Invalid, "file %q given twice in a version", name)
+		}
+		names = append(names, name)
+	}
+	for _, name := range names {
 		if name == "" || name != filepath.Base(name) || name == "." || name == ".." || name[0] == '.' || name == HeldFile {
 			return 0, errcode.New(errcode.Invalid, "bad file name %q in a version", name)
 		}
@@ -73,6 +89,11 @@ func (r *Repo) Publish(p Publish) (int, error) {
 	}
 	for name, b := range p.Files {
 		if err := writeFile("files", filepath.Join(tmp, name), b); err != nil {
+			return 0, fmt.Errorf("modelrepo: %w", err)
+		}
+	}
+	for name, src := range p.Paths {
+		if err := moveFile("files", src, filepath.Join(tmp, name)); err != nil {
 			return 0, fmt.Errorf("modelrepo: %w", err)
 		}
 	}
@@ -132,4 +153,25 @@ func (r *Repo) Publish(p Publish) (int, error) {
 	}
 	done = true
 	return n, nil
+}
+
+// moveFile renames src to dst (same file system) and makes its contents
+// durable, behind the fault hook.
+func moveFile(stepName, src, dst string) error {
+	if err := step(stepName); err != nil {
+		return err
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(src, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(src, dst)
 }

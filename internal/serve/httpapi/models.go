@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"mime"
 	"mime/multipart"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"intent/internal/errcode"
 	"intent/internal/serve/versions"
 	"intent/model"
 	"intent/modelrepo"
@@ -31,18 +33,18 @@ type uploadLimits struct {
 
 // versionJSON is one version as GET /models lists it.
 type versionJSON struct {
-	Version   int        `json:"version"`
-	State     string     `json:"state"` // loading, available, failed or unloaded
-	Error     string     `json:"error,omitempty"`
-	Default   bool       `json:"default"`
-	Pinned    bool       `json:"pinned"`
-	CreatedAt *time.Time `json:"created_at"`
-	DataHash  string     `json:"data_hash,omitempty"`
-	Labels    int        `json:"labels,omitempty"`
-	Metrics   *versions.Headline  `json:"metrics"`
-	HasValid  bool       `json:"has_validation"`
-	LoadedAt  *time.Time `json:"loaded_at,omitempty"`
-	LoadMS    float64    `json:"load_ms,omitempty"`
+	Version   int                `json:"version"`
+	State     string             `json:"state"` // loading, available, failed or unloaded
+	Error     string             `json:"error,omitempty"`
+	Default   bool               `json:"default"`
+	Pinned    bool               `json:"pinned"`
+	CreatedAt *time.Time         `json:"created_at"`
+	DataHash  string             `json:"data_hash,omitempty"`
+	Labels    int                `json:"labels,omitempty"`
+	Metrics   *versions.Headline `json:"metrics"`
+	HasValid  bool               `json:"has_validation"`
+	LoadedAt  *time.Time         `json:"loaded_at,omitempty"`
+	LoadMS    float64            `json:"load_ms,omitempty"`
 
 	Report json.RawMessage `json:"report,omitempty"` // GET /models/{n} only
 }
@@ -244,41 +246,61 @@ var uploadParts = map[string]string{
 // (Content-Type application/octet-stream, none, or curl's default
 // application/x-www-form-urlencoded) or as the multipart field
 // "model" (with optional "report" and "valid" fields: report.json and
-// valid.jsonl), is decoded, checked with a probe prediction and stored as
-// the next version, loaded before the answer: 201 with its listing entry.
-// One upload is received at a time.
+// valid.jsonl), is streamed to a hidden upload folder of the models root,
+// decoded, checked with a probe prediction and stored as the next version,
+// loaded before the answer: 201 with its listing entry.
+//
+// Uploads are received concurrently, each with a fixed buffer: a slow or
+// stalled client delays no one else; only publishing is serialized (by the
+// registry). A Content-Length over the limit is refused before the body is
+// read; a body without one is cut at the limit.
 func handleUpload(reg *versions.Registry, up uploadLimits, log *slog.Logger) http.Handler {
-	sem := make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case sem <- struct{}{}:
-			defer func() { <-sem }()
-		case <-r.Context().Done():
+		if r.ContentLength > up.MaxBytes {
+			// Not read: the server closes the connection after the answer.
+			w.Header().Set("Connection", "close")
+			writeError(w, r, log, errorf(kindTooLarge, "upload over %d bytes (--max-upload)", up.MaxBytes))
 			return
 		}
 		rc := http.NewResponseController(w)
 		rc.SetReadDeadline(time.Now().Add(up.Timeout))
 		rc.SetWriteDeadline(time.Now().Add(up.Timeout + 30*time.Second))
 
-		files, err := readUpload(w, r, up.MaxBytes)
+		if !reg.Snapshot().Root {
+			// A single model: the registry refuses any new version; let it
+			// say so before anything is received.
+			if _, err := reg.Publish(r.Context(), modelrepo.Publish{}, nil); errcode.Is(err, kindConflict) {
+				writeError(w, r, log, err)
+				return
+			}
+		}
+		u, err := reg.Repo().NewUpload()
+		if err != nil {
+			writeError(w, r, log, err) // internal: the message (a path) is only logged
+			return
+		}
+		defer u.Close()
+		paths, err := receiveUpload(w, r, u, up.MaxBytes)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		m, err := model.Decode(files[modelrepo.ModelFile])
+		m, err := loadUploaded(paths[modelrepo.ModelFile])
 		if err != nil {
-			writeError(w, r, log, errorf(kindInvalid, "not a valid model file: %v", err))
+			writeError(w, r, log, err)
 			return
 		}
 		if err := versions.Probe(m); err != nil {
 			writeError(w, r, log, errorf(kindInvalid, "the model cannot answer: %v", err))
 			return
 		}
-		if err := checkValid(files[modelrepo.ValidFile]); err != nil {
-			writeError(w, r, log, err)
-			return
+		if p, ok := paths[modelrepo.ValidFile]; ok {
+			if err := checkValidFile(p); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
 		}
-		n, err := reg.Publish(context.WithoutCancel(r.Context()), modelrepo.Publish{Files: files}, m)
+		n, err := reg.Publish(context.WithoutCancel(r.Context()), modelrepo.Publish{Paths: paths}, m)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -293,15 +315,39 @@ func handleUpload(reg *versions.Registry, up uploadLimits, log *slog.Logger) htt
 	})
 }
 
-// readUpload reads the files of an upload, at most max bytes in all.
-func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][]byte, error) {
+// uploadBuffer is the size of the buffer each upload is copied with.
+const uploadBuffer = 64 << 10
+
+// receiveUpload streams the files of an upload, at most max bytes in all,
+// into u, and returns the path of each (keyed by version file name).
+func receiveUpload(w http.ResponseWriter, r *http.Request, u *modelrepo.Upload, max int64) (map[string]string, error) {
 	body := http.MaxBytesReader(w, r.Body, max)
-	tooLarge := func(err error) error {
+	readErr := func(err error) error {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return errorf(kindTooLarge, "upload over %d bytes (--max-upload)", max)
 		}
-		return errorf(kindInvalid, "cannot read the upload: %v", err)
+		return &apiError{Code: kindInvalid, Msg: "cannot read the upload: the body ended early or the connection failed", Err: err}
 	}
+	buf := make([]byte, uploadBuffer)
+	// save copies rd into the upload's file name; errors writing the file
+	// are internal (they would show a path), errors reading are the client's.
+	save := func(name string, rd io.Reader) (string, int64, error) {
+		f, err := u.Create(name)
+		if err != nil {
+			return "", 0, err
+		}
+		defer f.Close()
+		var werr error
+		n, err := io.CopyBuffer(writerOnly{f, &werr}, readerOnly{rd}, buf)
+		if werr != nil {
+			return "", n, werr
+		}
+		if err != nil {
+			return "", n, readErr(err)
+		}
+		return u.Path(name), n, f.Close()
+	}
+
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if ct == "" {
@@ -313,57 +359,153 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (map[string][
 	case mt == "application/octet-stream", mt == "application/x-www-form-urlencoded":
 		// The raw model file. curl --data-binary sends the second type
 		// unless told otherwise; the bytes are checked as a model anyway.
-		b, err := io.ReadAll(body)
+		p, n, err := save(modelrepo.ModelFile, body)
 		if err != nil {
-			return nil, tooLarge(err)
+			return nil, err
 		}
-		if len(b) == 0 {
+		if n == 0 {
 			return nil, errorf(kindInvalid, "empty upload: send the model file as the body")
 		}
-		return map[string][]byte{modelrepo.ModelFile: b}, nil
+		return map[string]string{modelrepo.ModelFile: p}, nil
 	case mt != "multipart/form-data":
 		return nil, errorf(kindUnsupported, "Content-Type %s: send the model file as application/octet-stream or as the field \"model\" of multipart/form-data", mt)
 	}
 	mr := multipart.NewReader(body, params["boundary"])
-	files := map[string][]byte{}
+	paths := map[string]string{}
+	var modelSize int64
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, tooLarge(err)
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				return nil, readErr(err)
+			}
+			return nil, &apiError{Code: kindInvalid, Msg: "cannot read the multipart upload: " + multipartProblem(err), Err: err}
 		}
 		name := p.FormName()
 		file, ok := uploadParts[name]
 		if !ok {
 			return nil, errorf(kindInvalid, "unknown multipart field %q: send \"model\" (required), \"report\" and \"valid\" (optional)", truncate(name, 50))
 		}
-		if _, dup := files[file]; dup {
+		if _, dup := paths[file]; dup {
 			return nil, errorf(kindInvalid, "multipart field %q given twice", name)
 		}
-		b, err := io.ReadAll(p)
+		path, n, err := save(file, p)
 		if err != nil {
-			return nil, tooLarge(err)
+			return nil, err
 		}
-		files[file] = b
+		paths[file] = path
+		if file == modelrepo.ModelFile {
+			modelSize = n
+		}
 	}
-	if len(files[modelrepo.ModelFile]) == 0 {
+	if modelSize == 0 {
 		return nil, errorf(kindInvalid, `missing or empty multipart field "model" (the model file)`)
 	}
-	if b, ok := files[modelrepo.ReportFile]; ok && !json.Valid(b) {
-		return nil, errorf(kindInvalid, `multipart field "report" is not valid JSON`)
+	if p, ok := paths[modelrepo.ReportFile]; ok {
+		if err := checkJSONFile(p); err != nil {
+			return nil, err
+		}
 	}
-	return files, nil
+	return paths, nil
+}
+
+// multipartProblem describes a multipart syntax error without Go details.
+func multipartProblem(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "the body ended before the closing boundary"
+	}
+	return "not a multipart/form-data body with the boundary of its Content-Type"
+}
+
+// readerOnly and writerOnly hide ReadFrom/WriteTo so that io.CopyBuffer
+// uses the given buffer; writerOnly records write errors apart from read
+// errors.
+type readerOnly struct{ io.Reader }
+
+type writerOnly struct {
+	w   io.Writer
+	err *error
+}
+
+func (w writerOnly) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil {
+		*w.err = err
+	}
+	return n, err
+}
+
+// loadUploaded decodes the uploaded model file at path.
+func loadUploaded(path string) (*model.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := model.Load(f)
+	if err != nil {
+		if _, ok := errors.AsType[*fs.PathError](err); ok {
+			return nil, err // internal: reading our own file failed
+		}
+		return nil, errorf(kindInvalid, "not a valid model file: %v", err)
+	}
+	return m, nil
+}
+
+// checkJSONFile checks that the uploaded report at path is one JSON value,
+// reading it as a stream.
+func checkJSONFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReaderSize(f, uploadBuffer))
+	depth, values := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return errorf(kindInvalid, `multipart field "report" is not valid JSON`)
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				if depth == 0 {
+					values++
+				}
+				depth++
+			} else {
+				depth--
+			}
+		} else if depth == 0 {
+			values++
+		}
+	}
+	if values != 1 || depth != 0 {
+		return errorf(kindInvalid, `multipart field "report" is not valid JSON`)
+	}
+	return nil
+}
+
+// checkValidFile checks the uploaded valid.jsonl at path.
+func checkValidFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return checkValid(bufio.NewReaderSize(f, uploadBuffer))
 }
 
 // checkValid checks an uploaded valid.jsonl: one {"id","text","label"}
 // object per line.
-func checkValid(b []byte) error {
-	if b == nil {
-		return nil
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
+func checkValid(rd io.Reader) error {
+	sc := bufio.NewScanner(rd)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	line := 0
 	for sc.Scan() {

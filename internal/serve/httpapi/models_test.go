@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"intent/internal/serve/versions"
 	"intent/model"
@@ -425,5 +429,173 @@ func TestUploadModel(t *testing.T) {
 	}
 	if strings.Join(names, " ") != ".highest 1 2" {
 		t.Fatalf("models folder after refused uploads: %v", names)
+	}
+}
+
+// failingBody fails the test when more than a few bytes are read from it.
+type failingBody struct {
+	tb   testing.TB
+	read int
+}
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	b.read += len(p)
+	if b.read > 16 {
+		b.tb.Errorf("the handler read %d bytes of a body it should have refused", b.read)
+		return 0, io.ErrUnexpectedEOF
+	}
+	return len(p), nil
+}
+
+func (b *failingBody) Close() error { return nil }
+
+// uploadsLeft lists the .upload-* entries of root.
+func uploadsLeft(tb testing.TB, root string) []string {
+	tb.Helper()
+	entries, _ := os.ReadDir(root)
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".upload-") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// chunkedUpload builds an upload request whose body has no Content-Length.
+func chunkedUpload(body io.Reader, contentType string) *http.Request {
+	req := httptest.NewRequest("POST", "/models", struct{ io.Reader }{body})
+	req.ContentLength = -1
+	req.TransferEncoding = []string{"chunked"}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req
+}
+
+func TestUploadContentLengthOverLimitIsNotRead(t *testing.T) {
+	root := t.TempDir()
+	s, _, _ := newModelServer(t, root, testToken, 0)
+	s.upload.MaxBytes = 1000
+	h := s.routes()
+	for _, ct := range []string{"application/octet-stream", "multipart/form-data; boundary=x"} {
+		req := httptest.NewRequest("POST", "/models", nil)
+		req.Body = &failingBody{tb: t}
+		req.ContentLength = 600 << 20
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", ct)
+		w := serve2(h, req)
+		wantError(t, w, 413, "upload over 1000 bytes")
+		if w.Header().Get("Connection") != "close" {
+			t.Errorf("413 without Connection: close")
+		}
+	}
+	if left := uploadsLeft(t, root); len(left) != 0 {
+		t.Fatalf("upload folders left: %v", left)
+	}
+}
+
+func TestUploadChunkedOverLimit(t *testing.T) {
+	num := trainTiny(t, "numeric")
+	b, _ := num.MarshalBinary()
+	root := t.TempDir()
+	s, _, _ := newModelServer(t, root, testToken, 0)
+	s.upload.MaxBytes = int64(len(b)) - 1
+	h := s.routes()
+	wantError(t, serve2(h, chunkedUpload(bytes.NewReader(b), "application/octet-stream")), 413, "upload over")
+	ct, body := multipartBody(t, "model", string(b))
+	wantError(t, serve2(h, chunkedUpload(bytes.NewReader(body), ct)), 413, "upload over")
+	if left := uploadsLeft(t, root); len(left) != 0 {
+		t.Fatalf("upload folders left: %v", left)
+	}
+	// At the limit exactly, chunked, it is stored.
+	s.upload.MaxBytes = int64(len(b))
+	h = s.routes()
+	decode[versionJSON](t, serve2(h, chunkedUpload(bytes.NewReader(b), "")), 201)
+	if left := uploadsLeft(t, root); len(left) != 0 {
+		t.Fatalf("upload folders left after a success: %v", left)
+	}
+}
+
+func TestUploadStalledDoesNotBlockOthers(t *testing.T) {
+	num := trainTiny(t, "numeric")
+	b, _ := num.MarshalBinary()
+	root := t.TempDir()
+	s, h, _ := newModelServer(t, root, testToken, 0)
+
+	pr, pw := io.Pipe()
+	stalled := make(chan *httptest.ResponseRecorder, 1)
+	go func() { stalled <- serve2(h, chunkedUpload(pr, "application/octet-stream")) }()
+	if _, err := pw.Write(b[:100]); err != nil { // received, then nothing more
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(uploadsLeft(t, root)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(uploadsLeft(t, root)) != 1 {
+		t.Fatal("the stalled upload has no upload folder")
+	}
+	// A sweep leaves the folder of an upload being received alone.
+	if _, err := s.models.Repo().Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if len(uploadsLeft(t, root)) != 1 {
+		t.Fatal("a sweep removed the folder of an upload being received")
+	}
+
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- upload(t, h, "application/octet-stream", b) }()
+	select {
+	case w := <-done:
+		if got := decode[versionJSON](t, w, 201); got.Version != 1 {
+			t.Fatalf("second upload: %+v", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("an upload waited for a stalled one")
+	}
+
+	pw.CloseWithError(errors.New("client gone"))
+	wantError(t, <-stalled, 400, "cannot read the upload")
+	if left := uploadsLeft(t, root); len(left) != 0 {
+		t.Fatalf("upload folders left: %v", left)
+	}
+}
+
+// TestUploadMemory streams 64 MiB through a pipe: what the server
+// allocates while receiving stays far below the body size.
+func TestUploadMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("64 MiB upload")
+	}
+	const size = 64 << 20
+	root := t.TempDir()
+	s, _, _ := newModelServer(t, root, testToken, 0)
+	s.upload.MaxBytes = size - 1 // refused once all of it is on disk: no decode
+	h := s.routes()
+
+	pr, pw := io.Pipe()
+	go func() {
+		chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := pw.Write(chunk); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	wantError(t, serve2(h, chunkedUpload(pr, "application/octet-stream")), 413, "upload over")
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("64 MiB upload: %d KiB allocated, heap in use %d -> %d KiB", alloc>>10, before.HeapInuse>>10, after.HeapInuse>>10)
+	if alloc > 4<<20 {
+		t.Fatalf("receiving 64 MiB allocated %d bytes", alloc)
+	}
+	if left := uploadsLeft(t, root); len(left) != 0 {
+		t.Fatalf("upload folders left: %v", left)
 	}
 }
