@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -51,4 +53,41 @@ func checkVersion(v *int) (int, bool, error) {
 		return 0, false, errorf(kindInvalid, "version must be a positive integer, got %d", *v)
 	}
 	return *v, true, nil
+}
+
+// parseQuery parses a request's raw query string like url.ParseQuery, but
+// refuses it (400) instead of dropping what it cannot parse, with a message
+// naming the parameter at fault.
+func parseQuery(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err == nil {
+		return q, nil
+	}
+	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		if err := badQueryPair(pair); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errorf(kindInvalid, "the query string is not properly URL-encoded")
+}
+
+// badQueryPair explains why url.ParseQuery refuses one key=value pair of a
+// query string, or returns nil when it accepts it.
+func badQueryPair(pair string) error {
+	key, val, _ := strings.Cut(pair, "=")
+	if strings.Contains(pair, ";") {
+		name, _, _ := strings.Cut(key, ";")
+		if k, err := url.QueryUnescape(name); err == nil {
+			name = k
+		}
+		return errorf(kindInvalid, "parameter %q holds a semicolon: separate parameters with & and encode ; as %%3B", truncate(name, 50))
+	}
+	k, err := url.QueryUnescape(key)
+	if err != nil {
+		return errorf(kindInvalid, "parameter name %q is not properly URL-encoded (%% must start %%XX, two hex digits)", truncate(key, 50))
+	}
+	if _, err := url.QueryUnescape(val); err != nil {
+		return errorf(kindInvalid, "parameter %s is not properly URL-encoded (%% must start %%XX, two hex digits): %q", truncate(k, 50), truncate(val, 50))
+	}
+	return nil
 }

@@ -218,7 +218,11 @@ type examplesPageJSON struct {
 // examples in id order, a page at a time.
 func (t *taskService) handleListExamples() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
+		q, err := parseQuery(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
 		intent := strings.TrimSpace(q.Get("intent"))
 		if utf8.RuneCountInString(intent) > maxIntentLen || !utf8.ValidString(intent) {
 			writeError(w, r, t.log, errorf(kindInvalid, "intent must be valid UTF-8 of at most %d characters", maxIntentLen))

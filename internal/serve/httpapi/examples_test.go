@@ -189,3 +189,30 @@ func TestExamplesAnswersAreJSON(t *testing.T) {
 		t.Errorf("next on the last page: %s", raw["next"])
 	}
 }
+
+// TestBadQueryStrings: a query string url.ParseQuery refuses is a 400
+// naming the parameter, not a filter quietly dropped.
+func TestBadQueryStrings(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, map[string][]string{"1": {"a", "b"}, "2": {"c"}})
+	for _, c := range []struct{ target, msg string }{
+		{"/examples?intent=%zz", "parameter intent is not properly URL-encoded"},
+		{"/examples?intent=1&limit=%2", "parameter limit is not properly URL-encoded"},
+		{"/examples?%zz=1", `parameter name "%zz"`},
+		{"/examples?intent=1;limit=1", `parameter "intent" holds a semicolon`},
+		{"/tasks?state=%zz", "parameter state is not properly URL-encoded"},
+		{"/tasks?limit=1%", "parameter limit is not properly URL-encoded"},
+	} {
+		w := e.do(t, http.MethodGet, c.target, "", nil)
+		var body errorBody
+		json.Unmarshal(w.Body.Bytes(), &body)
+		if w.Code != http.StatusBadRequest || !strings.Contains(body.Error, c.msg) {
+			t.Errorf("GET %s: %d %s, want 400 with %q", c.target, w.Code, w.Body, c.msg)
+		}
+	}
+	// Well-formed escapes still filter.
+	var page examplesPageJSON
+	if w := e.do(t, http.MethodGet, "/examples?intent=%32", "", &page); w.Code != 200 || page.Total != 1 {
+		t.Fatalf("intent=%%32: %d %+v", w.Code, page)
+	}
+}

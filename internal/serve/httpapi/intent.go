@@ -58,7 +58,8 @@ type intentParams struct {
 
 // parseIntentParams reads query, top and version from a raw query string.
 // It is url.ParseQuery without the map: the first occurrence of a key wins,
-// unknown keys are ignored, and values are unescaped only when they hold
+// unknown keys are ignored (but, as everywhere, a pair url.ParseQuery
+// refuses is a 400), and values are unescaped only when they hold
 // an escape, so the common request does not allocate.
 func parseIntentParams(raw string) (intentParams, error) {
 	var p intentParams
@@ -68,13 +69,15 @@ func parseIntentParams(raw string) (intentParams, error) {
 		if pair == "" {
 			continue
 		}
+		// What url.ParseQuery refuses is refused, whatever the key.
+		if strings.ContainsAny(pair, "%;") {
+			if err := badQueryPair(pair); err != nil {
+				return p, err
+			}
+		}
 		key, val, _ := strings.Cut(pair, "=")
 		if strings.ContainsAny(key, "%+") {
-			k, err := url.QueryUnescape(key)
-			if err != nil {
-				continue // not one of ours
-			}
-			key = k
+			key, _ = url.QueryUnescape(key) // checked above
 		}
 		switch key {
 		case "query", "top", "version":

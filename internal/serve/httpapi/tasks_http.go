@@ -290,7 +290,11 @@ type tasksJSON struct {
 // tasks first.
 func (t *taskService) handleTasks() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
+		q, err := parseQuery(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
 		state := store.State(q.Get("state"))
 		switch state {
 		case "", store.Queued, store.Preprocessing, store.Training, store.Trained, store.Failed:
