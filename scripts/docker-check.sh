@@ -33,6 +33,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=lib/standin.sh
+. scripts/lib/standin.sh
 
 start=$SECONDS
 step() { printf '==> [%3ds] %s\n' $((SECONDS - start)) "$*"; }
@@ -154,45 +156,24 @@ command -v go >/dev/null 2>&1 || die "go is not on PATH: the Go stand-in image i
 command -v curl >/dev/null 2>&1 || die "curl is not installed"
 export BUILDAH_ISOLATION=chroot
 
-goroot=$(go env GOROOT)
 gover=$(go env GOVERSION)
 # The stand-in depends only on the Go version and on this recipe: it is
 # reused when it exists (vfs makes it slow to make).
 standin_rev=1 # bump when the recipe below changes
 go_image="localhost/intent-standin-go:${gover#go}-r$standin_rev"
 
-# copy_bin SRC DST ROOTFS: copy a dynamically linked program and its libraries.
-copy_bin() {
-	local src=$1 dst=$2 rootfs=$3 lib
-	install -D -m 0755 "$(readlink -f "$src")" "$rootfs$dst"
-	for lib in $(ldd "$src" | grep -oE '/[^ ]+'); do
-		[ -e "$rootfs$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$rootfs$lib"
-	done
-}
-
 if "${B[@]}" inspect --type image "$go_image" >/dev/null 2>&1; then
 	step "Go stand-in image $go_image (reused)"
 else
-	step "assembling the Go stand-in image $go_image from $goroot"
+	step "assembling the Go stand-in image $go_image from $(go env GOROOT)"
 	ctr=$("${B[@]}" from scratch)
 	containers+=("$ctr")
 	mnt=$("${B[@]}" mount "$ctr")
-	mkdir -p "$mnt/usr/local/go" "$mnt/go/bin" "$mnt/go/proxy" "$mnt/root" "$mnt/tmp" "$mnt/etc" "$mnt/src"
-	chmod 1777 "$mnt/tmp"
-	# Go's own tests and docs are not needed to build.
-	tar -C "$goroot" --exclude=./test --exclude=./doc --exclude=./misc -cf - . | tar -C "$mnt/usr/local/go" -xf -
-	# A shell and the few tools that RUN steps use, as in golang:*-bookworm.
-	copy_bin "$(type -P dash)" /bin/sh "$mnt"
-	for t in mkdir chmod chown cp rm ls cat env true; do
-		copy_bin "$(type -P "$t")" "/bin/$t" "$mnt"
-	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$mnt/etc/passwd"
-	echo "root:x:0:" >"$mnt/etc/group"
+	go_rootfs "$mnt"
 	"${B[@]}" umount "$ctr" >/dev/null
-	"${B[@]}" config \
-		--env PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		--env GOPATH=/go --env GOTOOLCHAIN=local --env HOME=/root \
-		--env GOPROXY=file:///go/proxy --env GONOSUMDB='*' --env GOFLAGS=-mod=readonly \
+	envs=()
+	for kv in "${go_standin_env[@]}"; do envs+=(--env "$kv"); done
+	"${B[@]}" config "${envs[@]}" \
 		--workingdir /go "$ctr"
 	"${B[@]}" commit -q --rm "$ctr" "$go_image" >/dev/null
 	containers=()
@@ -206,23 +187,7 @@ fi
 # local module cache (the network only for what it lacks, as in .ci/run);
 # the build inside the images then reads this proxy only.
 step "module proxy for the build (from $(go env GOMODCACHE))"
-cache=$(go env GOMODCACHE)/cache/download
-go mod download -json >"$work/mods.json" || die "go mod download failed (is the module cache complete?)"
-# The zips of the build list, and the go.mod of every module of the graph
-# (the go command reads them all to load the graph).
-{
-	grep -oE '"(Info|GoMod|Zip)": "[^"]+"' "$work/mods.json" | sed -E 's/^"[A-Za-z]+": "(.*)"$/\1/'
-	go mod graph | tr ' ' '\n' | grep '@' | grep -vE '^(go|toolchain)@' | sort -u |
-		sed -E 's/[A-Z]/!\L&/g; s|^(.*)@(.*)$|'"$cache"'/\1/@v/\2.mod|'
-} | sort -u >"$work/files"
-mkdir -p "$work/proxy"
-while read -r f; do
-	rel=${f#"$cache"/}
-	[ "$rel" != "$f" ] || die "unexpected module cache path: $f"
-	# A go.mod the local go command never read (pruned graph) is not needed.
-	[ -f "$f" ] || case $f in *.mod) continue ;; *) die "$f is missing from the module cache: run 'go mod download'" ;; esac
-	install -D -m 0644 "$f" "$work/proxy/$rel"
-done <"$work/files"
+module_proxy "$work/proxy" "$work" || die "cannot assemble the module proxy"
 echo "    $(find "$work/proxy" -name '*.zip' | wc -l) modules, $(du -sh "$work/proxy" | cut -f1)"
 
 bud() {

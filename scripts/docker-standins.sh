@@ -21,6 +21,8 @@
 # the Dockerfiles' ARG defaults, which this script reads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/standin.sh
+. scripts/lib/standin.sh
 
 die() {
 	echo "docker-standins: $*" >&2
@@ -38,7 +40,6 @@ for f in api.Dockerfile; do
 	grep -qx "ARG RUNTIME_IMAGE=$runtime_image" "$f" || die "$f does not default RUNTIME_IMAGE to $runtime_image"
 done
 
-goroot=$(go env GOROOT)
 gover=$(go env GOVERSION)
 recipe=2 # bump when what goes into a stand-in changes
 # The Go stand-in holds the module proxy of go.mod/go.sum: remake it when they change.
@@ -69,49 +70,16 @@ needed() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/standins.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# copy_bin SRC DST ROOTFS: a dynamically linked program and its libraries.
-copy_bin() {
-	local src=$1 dst=$2 rootfs=$3 lib
-	install -D -m 0755 "$(readlink -f "$src")" "$rootfs$dst"
-	for lib in $(ldd "$src" | grep -oE '/[^ ]+'); do
-		[ -e "$rootfs$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$rootfs$lib"
-	done
-}
-
 if needed "$go_image" "$go_id"; then
-	echo "docker-standins: making $go_image from $goroot ($gover) and the module cache"
+	echo "docker-standins: making $go_image from $(go env GOROOT) ($gover) and the module cache"
 	rootfs=$work/go
-	mkdir -p "$rootfs/usr/local/go" "$rootfs/go/bin" "$rootfs/go/proxy" "$rootfs/root" "$rootfs/tmp" "$rootfs/etc" "$rootfs/src"
-	chmod 1777 "$rootfs/tmp"
-	tar -C "$goroot" --exclude=./test --exclude=./doc --exclude=./misc -cf - . | tar -C "$rootfs/usr/local/go" -xf -
-	copy_bin "$(type -P dash)" /bin/sh "$rootfs"
-	for t in mkdir chmod chown cp rm ls cat env true; do
-		copy_bin "$(type -P "$t")" "/bin/$t" "$rootfs"
-	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$rootfs/etc/passwd"
-	echo "root:x:0:" >"$rootfs/etc/group"
-
-	# The modules of go.mod as a file proxy: the zips of the build list and
-	# the go.mod of every module of the graph (the go command reads them all).
-	cache=$(go env GOMODCACHE)/cache/download
-	go mod download -json >"$work/mods.json" || die "go mod download failed (is the module cache complete?)"
-	{
-		grep -oE '"(Info|GoMod|Zip)": "[^"]+"' "$work/mods.json" | sed -E 's/^"[A-Za-z]+": "(.*)"$/\1/'
-		go mod graph | tr ' ' '\n' | grep '@' | grep -vE '^(go|toolchain)@' | sort -u |
-			sed -E 's/[A-Z]/!\L&/g; s|^(.*)@(.*)$|'"$cache"'/\1/@v/\2.mod|'
-	} | sort -u >"$work/files"
-	while read -r f; do
-		rel=${f#"$cache"/}
-		[ "$rel" != "$f" ] || die "unexpected module cache path: $f"
-		[ -f "$f" ] || case $f in *.mod) continue ;; *) die "$f is missing from the module cache: run 'go mod download'" ;; esac
-		install -D -m 0644 "$f" "$rootfs/go/proxy/$rel"
-	done <"$work/files"
+	go_rootfs "$rootfs"
+	module_proxy "$rootfs/go/proxy" "$work" || die "cannot assemble the module proxy"
 	echo "    $(find "$rootfs/go/proxy" -name '*.zip' | wc -l) modules in the file proxy"
 
-	tar -C "$rootfs" -cf - . | docker import \
-		--change 'ENV PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-		--change 'ENV GOPATH=/go' --change 'ENV GOTOOLCHAIN=local' --change 'ENV HOME=/root' \
-		--change 'ENV GOPROXY=file:///go/proxy' --change 'ENV GONOSUMDB=*' --change 'ENV GOFLAGS=-mod=readonly' \
+	changes=()
+	for kv in "${go_standin_env[@]}"; do changes+=(--change "ENV $kv"); done
+	tar -C "$rootfs" -cf - . | docker import "${changes[@]}" \
 		--change 'WORKDIR /go' \
 		--change "LABEL intent.standin=\"$go_id\"" \
 		- "$go_image" >/dev/null
