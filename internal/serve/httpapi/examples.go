@@ -48,7 +48,7 @@ func parseExamples(body []byte) ([]store.Example, error) {
 	var items []json.RawMessage
 	switch body[0] {
 	case '[':
-		if err := strictJSON(body, &items); err != nil {
+		if err := decodeStrict(body, &items); err != nil {
 			return nil, errorf(kindInvalid, "request body must be %s: %v", examplesShape, err)
 		}
 		if items == nil {
@@ -56,7 +56,7 @@ func parseExamples(body []byte) ([]store.Example, error) {
 		}
 	case '{':
 		var b examplesBody
-		if err := strictJSON(body, &b); err != nil {
+		if err := decodeStrict(body, &b); err != nil {
 			return nil, errorf(kindInvalid, "request body must be %s: %v", examplesShape, err)
 		}
 		if b.Examples == nil {
@@ -82,7 +82,7 @@ func parseExamples(body []byte) ([]store.Example, error) {
 	out := make([]store.Example, len(items))
 	for i, raw := range items {
 		var in exampleInput
-		if err := strictJSON(raw, &in); err != nil {
+		if err := decodeStrict(raw, &in); err != nil {
 			return nil, errorf(kindInvalid, `examples[%d] must be {"text": "...", "intent": ...}: %v`, i, err)
 		}
 		e, err := in.check(i)
@@ -92,19 +92,6 @@ func parseExamples(body []byte) ([]store.Example, error) {
 		out[i] = e
 	}
 	return out, nil
-}
-
-// strictJSON decodes one JSON value refusing unknown fields and trailing data.
-func strictJSON(b []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("data after the JSON value")
-	}
-	return nil
 }
 
 // check validates one example; i is its index in a list, or -1.

@@ -79,7 +79,7 @@ func TestInfer(t *testing.T) {
 		{`{"texts": ["` + strings.Repeat("a ", 600_000) + `"]}`, 413, "request body over 1048576 bytes"},
 		{`{"texts": "x"}`, 400, "request body must be"},
 		{`{"texts": ["x"], "top": 3}`, 400, "unknown field"},
-		{`{"texts": ["x"]} {}`, 400, "data after the JSON object"},
+		{`{"texts": ["x"]} {}`, 400, "data after the JSON value"},
 		{"{\"texts\": [\"\xff\"]}", 400, "not valid UTF-8"},
 		{`{"texts": ["x"], "version": 0}`, 400, "positive integer"},
 		{`{"texts": ["x"], "version": 7}`, 404, "unknown model version 7"},

@@ -1,10 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -231,25 +227,9 @@ func handleIntentBatch(reg *versions.Registry, lim limits, log *slog.Logger) htt
 
 // readBatch reads and validates a POST /intent body.
 func readBatch(w http.ResponseWriter, r *http.Request, lim limits) (*batchRequest, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, lim.MaxBody))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, errorf(kindTooLarge, "request body over %d bytes", lim.MaxBody)
-		}
-		return nil, errorf(kindInvalid, "cannot read the request body: %v", err)
-	}
-	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
-	if !utf8.Valid(body) {
-		return nil, errorf(kindInvalid, "request body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var req batchRequest
-	if err := dec.Decode(&req); err != nil {
-		return nil, errorf(kindInvalid, `request body must be {"queries": ["...", ...], "top": K, "version": N}: %v`, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(kindInvalid, "request body has data after the JSON object")
+	if err := readJSON(w, r, lim.MaxBody, &req, `{"queries": ["...", ...], "top": K, "version": N}`, false); err != nil {
+		return nil, err
 	}
 	switch {
 	case req.Queries == nil:

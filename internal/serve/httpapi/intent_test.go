@@ -204,7 +204,7 @@ func TestErrors(t *testing.T) {
 		{"bad JSON", "POST", "/intent", `{"queries": [`, 400, "request body must be"},
 		{"not an object", "POST", "/intent", `["a"]`, 400, "request body must be"},
 		{"unknown field", "POST", "/intent", `{"query": "a"}`, 400, `unknown field "query"`},
-		{"trailing data", "POST", "/intent", `{"queries": ["a"]} {}`, 400, "data after the JSON object"},
+		{"trailing data", "POST", "/intent", `{"queries": ["a"]} {}`, 400, "data after the JSON value"},
 		{"no queries", "POST", "/intent", `{}`, 400, `missing "queries"`},
 		{"empty queries", "POST", "/intent", `{"queries": []}`, 400, `"queries" is empty`},
 		{"empty entry", "POST", "/intent", `{"queries": ["a", " "]}`, 400, "queries[1] is empty"},

@@ -516,11 +516,14 @@ func checkValid(rd io.Reader) error {
 			Label string `json:"label"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			return errorf(kindInvalid, `multipart field "valid" line %d: want {"id": "..", "text": "..", "label": ".."}: %v`, line, err)
+			return errorf(kindInvalid, `multipart field "valid" line %d: want {"id": "..", "text": "..", "label": ".."}: %s`, line, jsonProblem(err))
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return errorf(kindInvalid, `multipart field "valid": %v`, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return errorf(kindInvalid, `multipart field "valid" line %d is over 16 MiB`, line+1)
+		}
+		return err // reading our own file: internal
 	}
 	if line == 0 {
 		return errorf(kindInvalid, `multipart field "valid" is empty`)

@@ -1,15 +1,12 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -332,43 +329,13 @@ func intParam(s, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// readBody reads a JSON body of at most max bytes into dst, refusing
-// invalid UTF-8 (which encoding/json would quietly replace), unknown fields
-// and trailing data. shape is the expected body, for error messages. An
-// empty body leaves dst as it is when emptyOK.
+// readBody is readJSON (body.go), the API's one strict JSON reader.
 func readBody(w http.ResponseWriter, r *http.Request, max int64, dst any, shape string, emptyOK bool) error {
-	body, err := readRawBody(w, r, max)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		if emptyOK {
-			return nil
-		}
-		return errorf(kindInvalid, "empty request body: send %s", shape)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return errorf(kindInvalid, "request body must be %s: %v", shape, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errorf(kindInvalid, "request body has data after the JSON value")
-	}
-	return nil
+	return readJSON(w, r, max, dst, shape, emptyOK)
 }
 
-// readRawBody reads a body of at most max bytes that must be UTF-8.
+// readRawBody is readRaw (body.go): a body of at most max bytes that must
+// be UTF-8.
 func readRawBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, errorf(kindTooLarge, "request body over %d bytes", max)
-		}
-		return nil, errorf(kindInvalid, "cannot read the request body: %v", err)
-	}
-	if !utf8.Valid(body) {
-		return nil, errorf(kindInvalid, "request body is not valid UTF-8")
-	}
-	return body, nil
+	return readRaw(w, r, max)
 }
