@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -92,7 +93,7 @@ func describe(s *versions.Snapshot, f *versions.Folder) versionJSON {
 		out.CreatedAt = &t
 	}
 	if fl := s.Failure(f.N); fl != nil {
-		out.Error = fl.Err.Error()
+		out.Error = hideFailurePath(fl.Err.Error(), fl)
 	}
 	if v := s.Get(f.N); v != nil {
 		t := v.LoadedAt
@@ -193,6 +194,11 @@ func handlePin(reg *versions.Registry, lim limits, log *slog.Logger) http.Handle
 			return
 		}
 		if err := reg.Pin(n); err != nil {
+			if ae, ok := errors.AsType[*apiError](err); ok {
+				if fl := reg.Snapshot().Failure(n); fl != nil {
+					err = &apiError{Code: ae.Code, Msg: hideFailurePath(ae.Msg, fl), Err: ae}
+				}
+			}
 			writeError(w, r, log, err)
 			return
 		}
@@ -529,4 +535,21 @@ func checkValid(rd io.Reader) error {
 		return errorf(kindInvalid, `multipart field "valid" is empty`)
 	}
 	return nil
+}
+
+// hideFailurePath replaces, in a message about the failure fl, the server
+// path of the file that failed by the name clients know it by.
+func hideFailurePath(msg string, fl *versions.Failure) string {
+	if fl.File == "" {
+		return msg
+	}
+	name := filepath.Base(fl.File)
+	if fl.N > 0 {
+		name = "models/" + strconv.Itoa(fl.N) + "/" + name
+	}
+	msg = strings.ReplaceAll(msg, fl.File, name)
+	if abs, err := filepath.Abs(fl.File); err == nil {
+		msg = strings.ReplaceAll(msg, abs, name)
+	}
+	return msg
 }
