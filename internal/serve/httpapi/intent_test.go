@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -217,7 +219,7 @@ func TestErrors(t *testing.T) {
 		{"batch unknown version", "POST", "/intent", `{"queries": ["a"], "version": 5}`, 404, "unknown model version 5"},
 		{"unknown route", "GET", "/predict?query=x", "", 404, "no such endpoint: GET /predict"},
 		{"root", "GET", "/", "", 404, "no such endpoint"},
-		{"wrong method", "DELETE", "/intent", "", 405, "method DELETE not allowed on /intent (allowed: GET, POST)"},
+		{"wrong method", "DELETE", "/intent", "", 405, "method DELETE not allowed on /intent (allowed: GET, HEAD, POST)"},
 		{"wrong method healthz", "POST", "/healthz", "", 405, "allowed: GET, HEAD"},
 	}
 	for _, c := range cases {
@@ -244,7 +246,7 @@ func TestErrors(t *testing.T) {
 func TestMethodNotAllowedSetsAllow(t *testing.T) {
 	s, _ := newTestServer(t, t.TempDir())
 	h := s.routes()
-	for target, want := range map[string]string{"/intent": "GET, POST", "/healthz": "GET, HEAD", "/metrics": "GET"} {
+	for target, want := range map[string]string{"/intent": "GET, HEAD, POST", "/healthz": "GET, HEAD", "/metrics": "GET, HEAD"} {
 		w := serve(t, h, "PUT", target, "")
 		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != want {
 			t.Errorf("PUT %s: %d Allow %q, want 405 Allow %q", target, w.Code, w.Header().Get("Allow"), want)
@@ -411,4 +413,41 @@ func FuzzIntentQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHeadIsGetWithoutBody: HEAD is allowed wherever GET is, with the
+// status and headers of GET and no body, through a real server.
+func TestHeadIsGetWithoutBody(t *testing.T) {
+	s, _ := newTestServer(t, writeModels(t, trainTiny(t, "numeric")))
+	srv := httptest.NewServer(s.routes())
+	defer srv.Close()
+	for _, target := range []string{"/intent?query=grossesse", "/intent", "/intent?query=%zz", "/models", "/models/1", "/models/9", "/models/default", "/metrics", "/healthz"} {
+		get, err := http.Get(srv.URL + target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		getBody, _ := io.ReadAll(get.Body)
+		get.Body.Close()
+		head, err := http.Head(srv.URL + target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		headBody, _ := io.ReadAll(head.Body)
+		head.Body.Close()
+		if head.StatusCode != get.StatusCode || len(headBody) != 0 || len(getBody) == 0 {
+			t.Errorf("HEAD %s: %d with %d bytes; GET: %d with %d bytes", target, head.StatusCode, len(headBody), get.StatusCode, len(getBody))
+		}
+		for _, k := range []string{"Content-Type", "Allow", "Cache-Control"} {
+			if head.Header.Get(k) != get.Header.Get(k) {
+				t.Errorf("HEAD %s: %s %q, GET %q", target, k, head.Header.Get(k), get.Header.Get(k))
+			}
+		}
+		if cl := head.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(getBody)) && target != "/metrics" {
+			t.Errorf("HEAD %s: Content-Length %s, GET body %d bytes", target, cl, len(getBody))
+		}
+	}
+	// Only where GET is: HEAD /infer is still 405.
+	if w := serve(t, s.routes(), "HEAD", "/infer", ""); w.Code != 405 {
+		t.Errorf("HEAD /infer: %d", w.Code)
+	}
 }

@@ -179,14 +179,14 @@ func TestGetModel(t *testing.T) {
 	}
 	w := serve(t, h, "PUT", "/models/1", "")
 	wantError(t, w, 405, "not allowed")
-	if a := w.Header().Get("Allow"); a != "DELETE, GET" {
+	if a := w.Header().Get("Allow"); a != "DELETE, GET, HEAD" {
 		t.Errorf("Allow %q", a)
 	}
 	w = serve(t, h, "PATCH", "/models/default", "")
-	if a := w.Header().Get("Allow"); w.Code != 405 || a != "DELETE, GET, PUT" {
+	if a := w.Header().Get("Allow"); w.Code != 405 || a != "DELETE, GET, HEAD, PUT" {
 		t.Errorf("PATCH /models/default: %d, Allow %q", w.Code, a)
 	}
-	if w := serve(t, h, "PUT", "/models", ""); w.Code != 405 || w.Header().Get("Allow") != "GET, POST" {
+	if w := serve(t, h, "PUT", "/models", ""); w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD, POST" {
 		t.Errorf("PUT /models: %d %q", w.Code, w.Header().Get("Allow"))
 	}
 }

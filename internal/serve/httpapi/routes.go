@@ -30,6 +30,10 @@ func (s *server) routes() http.Handler {
 	r := mux.NewRouter()
 	var table allowTable
 	handle := func(path string, h http.Handler, methods ...string) {
+		// HEAD is GET without the body (net/http drops it) wherever GET is.
+		if slices.Contains(methods, http.MethodGet) && !slices.Contains(methods, http.MethodHead) {
+			methods = append(slices.Clone(methods), http.MethodHead)
+		}
 		r.Handle(path, route(path, h)).Methods(methods...)
 		table.add(path, methods)
 	}
