@@ -10,7 +10,7 @@ As a library:
 
     from client import intent, batch, APIError
     intent("risques poisson cru pendant la grossesse ?")
-    # {'intent': 26, 'probability': '0.99948663'}
+    # {'intent': 26, 'probability': '0.99991939'}
     batch(["question one", "question two"])
     # [{'intent': ..., 'probability': ...}, {...}]
 
@@ -52,7 +52,7 @@ def intent(query, top=None, version=None, url=None, session=None):
     """Classifies one question (GET /intent).
 
     Returns the server's answer as a dict: {"intent": 26, "probability":
-    "0.99948663"}, plus "ranking" (a list of such pairs) when top is given.
+    "0.99991939"}, plus "ranking" (a list of such pairs) when top is given.
     The probability is a string with 8 decimals, as the server sends it.
     """
     params = {"query": query}
