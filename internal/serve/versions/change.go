@@ -3,6 +3,8 @@ package versions
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"intent/internal/errcode"
 	"intent/model"
@@ -105,7 +107,11 @@ func (r *Registry) Publish(ctx context.Context, p modelrepo.Publish, m *model.Mo
 	if err != nil {
 		return 0, err
 	}
-	r.log.Info("model version published", slog.Int("version", n), slog.Int("bytes", len(p.Files[modelrepo.ModelFile])),
+	size := int64(len(p.Files[modelrepo.ModelFile]))
+	if st, err := os.Stat(filepath.Join(r.repo.Dir(n), modelrepo.ModelFile)); err == nil {
+		size = st.Size()
+	}
+	r.log.Info("model version published", slog.Int("version", n), slog.Int64("bytes", size),
 		slog.Bool("held", p.Held != ""), slog.Bool("pinned", p.Pin))
 	if err := r.reload(ctx, map[int]*model.Model{n: m}, n); err != nil {
 		return n, err

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -344,7 +345,10 @@ func (r *Registry) load(c candidate, st fs.FileInfo, m *model.Model) (*Version, 
 	if m == nil {
 		var err error
 		if m, err = model.LoadFile(c.file); err != nil {
-			return nil, err
+			// The error is shown to clients (GET /models, a refused pin):
+			// name the file as the models folder sees it, not by the
+			// server's path.
+			return nil, &shownError{msg: strings.ReplaceAll(err.Error(), c.file, shownFile(c)), err: err}
 		}
 	}
 	if err := Probe(m); err != nil {
@@ -356,6 +360,25 @@ func (r *Registry) load(c candidate, st fs.FileInfo, m *model.Model) (*Version, 
 		slog.Int("labels", m.NumClasses()), slog.Duration("took", v.LoadTook))
 	return v, nil
 }
+
+// shownFile names a version's model file for clients: models/<n>/model.bin,
+// or the file's own name when the server serves a single file.
+func shownFile(c candidate) string {
+	if c.dir == "" {
+		return filepath.Base(c.file)
+	}
+	return "models/" + strconv.Itoa(c.n) + "/" + filepath.Base(c.file)
+}
+
+// shownError is err with a message fit for clients; errors.Is still sees
+// the cause.
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }
 
 // probeQuestion is asked of every version before it serves.
 const probeQuestion = "probe question"
