@@ -30,7 +30,7 @@ func (r *Repo) pins() ([]int, error) {
 	for _, f := range strings.Fields(string(b)) {
 		n, ok := versionName(f)
 		if !ok {
-			return nil, fmt.Errorf("the pin file %s holds %q, not a version number", PinFile, truncate(f, 20))
+			return nil, fmt.Errorf("the pin file %s holds %q, not a version number", PinFile, errcode.Truncate(f, 20))
 		}
 		out = append(out, n)
 	}
@@ -109,11 +109,4 @@ func (r *Repo) unpin() error {
 		return fmt.Errorf("modelrepo: unpin: %w", err)
 	}
 	return atomicfile.SyncDir(r.root)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -6,6 +6,7 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies what went wrong.
@@ -65,4 +66,13 @@ func Of(err error) *Error {
 func Is(err error, c Code) bool {
 	e := Of(err)
 	return e != nil && e.Code == c
+}
+
+// Truncate shortens what a user gave to n bytes (on a rune boundary) for a
+// message, marking the cut with "...".
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
 }

@@ -163,7 +163,7 @@ type addedJSON struct {
 
 // handleAddExamples answers POST /examples: 201 {"ids": [...]} once the
 // examples are committed to the database (and so survive a crash).
-func (t *taskService) handleAddExamples() http.Handler {
+func (t *tasksAPI) handleAddExamples() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readRawBody(w, r, maxExamplesBody)
 		if err != nil {
@@ -203,7 +203,7 @@ type examplesPageJSON struct {
 
 // handleListExamples answers GET /examples[?intent=26][&limit=100][&after=ID]:
 // examples in id order, a page at a time.
-func (t *taskService) handleListExamples() http.Handler {
+func (t *tasksAPI) handleListExamples() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r)
 		if err != nil {
@@ -251,7 +251,7 @@ func (t *taskService) handleListExamples() http.Handler {
 }
 
 // handleDeleteExample answers DELETE /examples/{id}: 204, or 404.
-func (t *taskService) handleDeleteExample() http.Handler {
+func (t *tasksAPI) handleDeleteExample() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := mux.Vars(r)["id"]
 		id, err := strconv.ParseInt(s, 10, 64)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"intent/internal/serve/jobs"
 	"intent/store/sqlite"
 	"net"
 	"net/http"
@@ -139,9 +140,12 @@ func TestExamplesSurviveKill(t *testing.T) {
 
 // examplesChild serves the examples routes on a local port until killed.
 func examplesChild(t *testing.T, db string) {
-	svc, err := newTaskService(context.Background(), taskConfig{
-		DB: db, ModelsDir: filepath.Join(filepath.Dir(db), "models"),
-		Versions: newFakeVersions(filepath.Join(filepath.Dir(db), "models")),
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := jobs.New(context.Background(), jobs.Config{
+		Store: st, Versions: newFakeVersions(filepath.Join(filepath.Dir(db), "models")),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"intent/internal/errcode"
 	"intent/internal/serve/versions"
 	"intent/model"
 )
@@ -248,9 +249,4 @@ func readBatch(w http.ResponseWriter, r *http.Request, lim limits) (*batchReques
 }
 
 // truncate shortens s to at most n bytes for an error message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "..."
-}
+func truncate(s string, n int) string { return errcode.Truncate(s, n) }

@@ -21,7 +21,7 @@ type server struct {
 	log       *slog.Logger
 	metrics   *metrics
 	accessLog bool
-	tasks     *taskService // examples and training tasks; nil leaves their routes out
+	tasks     *tasksAPI // examples and training tasks; nil leaves their routes out
 }
 
 // routes is the whole HTTP surface of the server: every route and every

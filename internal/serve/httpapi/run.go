@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"intent/internal/serve/jobs"
 	"intent/internal/serve/versions"
 	"intent/modelrepo"
+	"intent/store/sqlite"
 	"io"
 	"log/slog"
 	"net"
@@ -52,13 +54,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// previous process left unfinished marked, only once the port is ours:
 	// a second server that cannot bind must not touch the first one's.
 	if st, err := os.Stat(cfg.DataDir); cfg.dbSet || err == nil && st.IsDir() {
-		svc, err := newTaskService(ctx, taskConfig{DB: cfg.DB, DataDir: cfg.DataDir, ModelsDir: modelsRoot(cfg.Models), Log: log, Versions: reg})
+		db, err := sqlite.Open(cfg.DB)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		defer svc.Close()
-		s.tasks = svc
+		defer db.Close()
+		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer svc.Close() // before db.Close: deferred calls run last first
+		s.tasks = newTasksAPI(svc, log)
 	} else {
 		log.Info("examples and training disabled: no data folder and no --db", slog.String("data_dir", cfg.DataDir))
 	}

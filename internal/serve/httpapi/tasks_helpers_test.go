@@ -16,9 +16,11 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"intent/internal/serve/jobs"
 	"intent/model"
 	"intent/modelrepo"
 	"intent/store"
+	"intent/store/sqlite"
 )
 
 // fakeVersions stands for the registry: Publish stores the version in a
@@ -100,13 +102,16 @@ func (f *fakeVersions) state() (publishes int, decisions []string) {
 
 // taskEnv is a task service under test, its folders and its routes.
 type taskEnv struct {
-	svc      *taskService
-	h        http.Handler
-	versions *fakeVersions
-	db       string
-	dataDir  string
-	models   string
-	cancel   context.CancelFunc
+	svc *jobs.Service
+	h   http.Handler
+	// serveData is the data folder the service confines paths to:
+	// dataDir, or "" for a server without one.
+	serveData string
+	versions  *fakeVersions
+	db        string
+	dataDir   string
+	models    string
+	cancel    context.CancelFunc
 }
 
 // newTaskEnv starts a task service on fresh folders, its routes mounted on
@@ -123,6 +128,7 @@ func newTaskEnv(tb testing.TB, auth func(http.Handler) http.Handler) *taskEnv {
 	if err := os.Mkdir(e.dataDir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
+	e.serveData = e.dataDir
 	e.versions = newFakeVersions(e.models)
 	e.start(tb, auth)
 	return e
@@ -132,27 +138,33 @@ func newTaskEnv(tb testing.TB, auth func(http.Handler) http.Handler) *taskEnv {
 func (e *taskEnv) start(tb testing.TB, auth func(http.Handler) http.Handler) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := newTaskService(ctx, taskConfig{
-		DB: e.db, DataDir: e.dataDir, ModelsDir: e.models,
+	db, err := sqlite.Open(e.db)
+	if err != nil {
+		cancel()
+		tb.Fatal(err)
+	}
+	svc, err := jobs.New(ctx, jobs.Config{
+		Store: db, DataDir: e.serveData,
 		Log:      slog.New(slog.NewTextHandler(&syncBuffer{}, nil)),
 		Versions: e.versions,
 	})
 	if err != nil {
 		cancel()
+		db.Close()
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { cancel(); svc.Close() })
+	tb.Cleanup(func() { cancel(); svc.Close(); db.Close() })
 	e.svc, e.cancel = svc, cancel
 	e.h = taskRouter(svc, auth)
 }
 
 // taskRouter mounts the service's routes as routes.go would.
-func taskRouter(svc *taskService, auth func(http.Handler) http.Handler) http.Handler {
+func taskRouter(svc *jobs.Service, auth func(http.Handler) http.Handler) http.Handler {
 	if auth == nil {
 		auth = func(h http.Handler) http.Handler { return h }
 	}
 	r := mux.NewRouter()
-	svc.routes(func(path string, h http.Handler, methods ...string) {
+	newTasksAPI(svc, quiet).routes(func(path string, h http.Handler, methods ...string) {
 		r.Handle(path, h).Methods(methods...)
 	}, auth)
 	return r

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -10,141 +12,10 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"intent/model"
-	"intent/model/svm"
+	"intent/internal/errcode"
+	"intent/internal/serve/jobs"
 	"intent/store"
 )
-
-// trainRequest is the body of POST /train as sent; absent fields take
-// their defaults in plan.
-type trainRequest struct {
-	Data        string           `json:"data"`
-	UseExamples *bool            `json:"use_examples"`
-	Options     trainRequestOpts `json:"options"`
-	MakeDefault string           `json:"make_default"`
-}
-
-type trainRequestOpts struct {
-	Valid       *float64 `json:"valid"`
-	Seed        *int64   `json:"seed"`
-	C           *float64 `json:"c"`
-	Solver      string   `json:"solver"`
-	MinDF       *int     `json:"min_df"`
-	ClassWeight string   `json:"class_weight"`
-}
-
-// trainPlan is a validated training request with every default filled in.
-// It is what a task stores as its request and what GET /status shows.
-type trainPlan struct {
-	Data        string        `json:"data,omitempty"`
-	UseExamples bool          `json:"use_examples"`
-	Options     trainPlanOpts `json:"options"`
-	MakeDefault string        `json:"make_default"`
-}
-
-type trainPlanOpts struct {
-	Valid       float64 `json:"valid"`
-	Seed        int64   `json:"seed"`
-	C           float64 `json:"c"`
-	Solver      string  `json:"solver"`
-	MinDF       int     `json:"min_df"`
-	ClassWeight string  `json:"class_weight"`
-}
-
-// The values of make_default.
-const (
-	makeDefaultIfBetter = "if_better" // the default: pin the new version only if its accuracy beats the default's
-	makeDefaultAlways   = "always"
-	makeDefaultNever    = "never"
-)
-
-const trainShape = `{"data": "path/under/data-folder", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none"}, "make_default": "if_better"}`
-
-// plan validates req and fills in the defaults. dataDir confines data.
-func (req trainRequest) plan(dataDir string) (trainPlan, error) {
-	def := model.DefaultConfig()
-	p := trainPlan{
-		Data:        req.Data,
-		UseExamples: req.Data == "",
-		MakeDefault: makeDefaultIfBetter,
-		Options: trainPlanOpts{
-			Valid: 0.2, Seed: def.Seed, C: def.SVM.C, Solver: def.SVM.Solver.String(),
-			MinDF: def.Features.MinDF, ClassWeight: "none",
-		},
-	}
-	if req.UseExamples != nil {
-		p.UseExamples = *req.UseExamples
-	}
-	if p.Data == "" && !p.UseExamples {
-		return p, errorf(kindInvalid, `nothing to train on: give "data" (a path under the data folder), "use_examples": true, or both`)
-	}
-	if p.Data != "" {
-		if _, err := confine(dataDir, p.Data); err != nil {
-			return p, err
-		}
-	}
-	o := req.Options
-	if o.Valid != nil {
-		if !(*o.Valid > 0 && *o.Valid < 1) {
-			return p, errorf(kindInvalid, `options.valid must be between 0 and 1 (exclusive), got %v`, *o.Valid)
-		}
-		p.Options.Valid = *o.Valid
-	}
-	if o.Seed != nil {
-		p.Options.Seed = *o.Seed
-	}
-	if o.C != nil {
-		if !(*o.C > 0 && *o.C <= 1e6) {
-			return p, errorf(kindInvalid, `options.c must be > 0 and at most 1e6, got %v`, *o.C)
-		}
-		p.Options.C = *o.C
-	}
-	if o.Solver != "" {
-		s, err := svm.ParseSolver(o.Solver)
-		if err != nil {
-			return p, errorf(kindInvalid, `options.solver %q: use l2 (L2-loss one-vs-rest), l1 or cs (Crammer-Singer)`, truncate(o.Solver, 20))
-		}
-		p.Options.Solver = s.String()
-	}
-	if o.MinDF != nil {
-		if *o.MinDF < 1 || *o.MinDF > 1000 {
-			return p, errorf(kindInvalid, `options.min_df must be between 1 and 1000, got %d`, *o.MinDF)
-		}
-		p.Options.MinDF = *o.MinDF
-	}
-	switch o.ClassWeight {
-	case "":
-	case "none", "balanced":
-		p.Options.ClassWeight = o.ClassWeight
-	default:
-		return p, errorf(kindInvalid, `options.class_weight %q: use none or balanced`, truncate(o.ClassWeight, 20))
-	}
-	switch req.MakeDefault {
-	case "":
-	case makeDefaultIfBetter, makeDefaultAlways, makeDefaultNever:
-		p.MakeDefault = req.MakeDefault
-	default:
-		return p, errorf(kindInvalid, `make_default %q: use if_better, always or never`, truncate(req.MakeDefault, 20))
-	}
-	return p, nil
-}
-
-// config is the model configuration the plan asks for; workers bounds the
-// training's parallelism.
-func (p trainPlan) config(workers int) (model.Config, error) {
-	cfg := model.DefaultConfig()
-	solver, err := svm.ParseSolver(p.Options.Solver)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.SVM.Solver = solver
-	cfg.SVM.C = p.Options.C
-	cfg.Features.MinDF = p.Options.MinDF
-	cfg.BalancedWeights = p.Options.ClassWeight == "balanced"
-	cfg.Seed = p.Options.Seed
-	cfg.Workers = workers
-	return cfg, cfg.Validate()
-}
 
 // queuedJSON is the answer of POST /train.
 type queuedJSON struct {
@@ -153,41 +24,65 @@ type queuedJSON struct {
 	Status string `json:"status"` // where to poll
 }
 
+// tasksAPI serves the examples and the training tasks: the job runner,
+// the store it runs on, and the routes over both.
+type tasksAPI struct {
+	jobs *jobs.Service
+	db   store.Store
+	log  *slog.Logger
+}
+
+func newTasksAPI(svc *jobs.Service, log *slog.Logger) *tasksAPI {
+	return &tasksAPI{jobs: svc, db: svc.Store(), log: log}
+}
+
+// Limits of the examples and training endpoints.
+const (
+	maxExamplesBody  = 1 << 20 // bytes in a POST /examples body
+	maxExamplesBatch = 1000    // examples in one POST /examples
+	maxExampleText   = 10000   // characters (code points) in one example
+	maxIntentLen     = 200     // characters in an intent
+	maxSourceLen     = 200     // characters in an example's source
+	defaultPageSize  = 100     // GET /examples without limit
+	maxPageSize      = 1000    // GET /examples?limit=
+	maxTrainBody     = 64 << 10
+	defaultTaskList  = 50 // GET /tasks without limit
+	maxTaskList      = 500
+)
+
+// routes registers the examples and training endpoints. auth guards the
+// ones that change something.
+func (t *tasksAPI) routes(handle func(path string, h http.Handler, methods ...string), auth func(http.Handler) http.Handler) {
+	handle("/examples", auth(t.handleAddExamples()), http.MethodPost)
+	handle("/examples", t.handleListExamples(), http.MethodGet)
+	handle("/examples/{id}", auth(t.handleDeleteExample()), http.MethodDelete)
+	handle("/train", auth(t.handleTrain()), http.MethodPost)
+	handle("/status/{task_id}", t.handleStatus(), http.MethodGet)
+	handle("/tasks", t.handleTasks(), http.MethodGet)
+}
+
 // handleTrain answers POST /train: 202 with the task id once the task is
 // queued, and a Location header pointing at its status.
-func (t *taskService) handleTrain() http.Handler {
+func (t *tasksAPI) handleTrain() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req trainRequest
-		if err := readBody(w, r, maxTrainBody, &req, trainShape, true); err != nil {
+		var req jobs.Request
+		if err := readBody(w, r, maxTrainBody, &req, jobs.RequestShape, true); err != nil {
 			writeError(w, r, t.log, err)
 			return
 		}
-		p, err := req.plan(t.cfg.DataDir)
-		if err != nil {
-			writeError(w, r, t.log, err)
-			return
-		}
-		n, err := t.db.CountQueued(r.Context())
-		if err != nil {
-			writeError(w, r, t.log, storeError(err, "count queued tasks"))
-			return
-		}
-		if n >= maxQueuedTasks {
-			w.Header().Set("Retry-After", "60")
-			writeError(w, r, t.log, errorf(kindUnavailable, "%d training tasks are already queued: retry once some have finished (GET /tasks)", n))
-			return
-		}
-		body, err := json.Marshal(p)
+		p, err := req.Plan(t.jobs.DataDir())
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
 		}
-		task, err := t.db.CreateTask(r.Context(), body)
+		task, err := t.jobs.Submit(r.Context(), p)
 		if err != nil {
-			writeError(w, r, t.log, storeError(err, "create task"))
+			if errcode.Is(err, errcode.Unavailable) {
+				w.Header().Set("Retry-After", "60")
+			}
+			writeError(w, r, t.log, err)
 			return
 		}
-		t.notify()
 		loc := "/status/" + task.ID
 		w.Header().Set("Location", loc)
 		writeJSON(w, http.StatusAccepted, queuedJSON{TaskID: task.ID, State: string(task.State), Status: loc})
@@ -207,31 +102,7 @@ type taskJSON struct {
 	Timings    json.RawMessage `json:"timings"`
 	DataReport json.RawMessage `json:"data_report"`
 	Error      string          `json:"error,omitempty"`
-	taskResult
-}
-
-// taskResult is what a finished training leaves: the version it wrote, its
-// metrics, and whether it became the default.
-type taskResult struct {
-	Version       int          `json:"version,omitempty"`
-	Metrics       *taskMetrics `json:"metrics,omitempty"`
-	Default       *bool        `json:"default,omitempty"`
-	DefaultReason string       `json:"default_reason,omitempty"`
-}
-
-// taskMetrics are the versions.Headline numbers of a trained version on its
-// validation split.
-type taskMetrics struct {
-	Accuracy     float64 `json:"accuracy"`
-	MacroF1      float64 `json:"macro_f1"`
-	MicroF1      float64 `json:"micro_f1"`
-	WeightedF1   float64 `json:"weighted_f1"`
-	ECEBefore    float64 `json:"ece_before"`
-	ECEAfter     float64 `json:"ece_after"`
-	NTrain       int     `json:"n_train"`
-	NValid       int     `json:"n_valid"`
-	NFeatures    int     `json:"n_features"`
-	TrainSeconds float64 `json:"train_seconds"`
+	jobs.Result
 }
 
 func newTaskJSON(task store.Task) taskJSON {
@@ -249,7 +120,7 @@ func newTaskJSON(task store.Task) taskJSON {
 	if len(task.Result) > 0 {
 		// Written by this program; a row that does not decode shows without
 		// its result rather than failing the request.
-		_ = json.Unmarshal(task.Result, &j.taskResult)
+		_ = json.Unmarshal(task.Result, &j.Result)
 	}
 	return j
 }
@@ -258,7 +129,7 @@ func newTaskJSON(task store.Task) taskJSON {
 var taskIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // handleStatus answers GET /status/{task_id}.
-func (t *taskService) handleStatus() http.Handler {
+func (t *tasksAPI) handleStatus() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := mux.Vars(r)["task_id"]
 		if !taskIDPattern.MatchString(id) {
@@ -285,7 +156,7 @@ type tasksJSON struct {
 
 // handleTasks answers GET /tasks[?state=queued][&limit=N]: the newest
 // tasks first.
-func (t *taskService) handleTasks() http.Handler {
+func (t *tasksAPI) handleTasks() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r)
 		if err != nil {
@@ -338,4 +209,18 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64, dst any, shape 
 // be UTF-8.
 func readRawBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
 	return readRaw(w, r, max)
+}
+
+// errUnknownTask is the 404 of /status.
+func errUnknownTask(id string) error {
+	return errorf(kindNotFound, "unknown task %q", truncate(id, 40))
+}
+
+// storeError turns a store error into an API error: ErrNotFound is 404
+// with msg, anything else internal.
+func storeError(err error, msg string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(kindNotFound, "%s", msg)
+	}
+	return &apiError{Code: kindInternal, Msg: "internal error", Err: fmt.Errorf("%s: %w", msg, err)}
 }

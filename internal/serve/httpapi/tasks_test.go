@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"intent/internal/serve/jobs"
 	"intent/modelrepo"
 	"intent/store"
 	"intent/store/sqlite"
@@ -45,14 +46,14 @@ func TestTrainOnStoredExamples(t *testing.T) {
 			t.Errorf("timings lack %s: %s", stage, s.Timings)
 		}
 	}
-	var rep dataReportJSON
+	var rep jobs.DataReport
 	if err := json.Unmarshal(s.DataReport, &rep); err != nil {
 		t.Fatal(err)
 	}
 	if !rep.Usable || rep.Examples != 24 || rep.Intents != 3 || rep.StoredExamples != 24 || rep.PerIntent["26"] != 8 {
 		t.Errorf("data report %s", s.DataReport)
 	}
-	var req trainPlan
+	var req jobs.Plan
 	json.Unmarshal(s.Request, &req)
 	if !req.UseExamples || req.Options.Valid != 0.25 || req.Options.Seed != 7 || req.Options.Solver != "l2" || req.MakeDefault != "if_better" {
 		t.Errorf("stored request %s", s.Request)
@@ -84,7 +85,7 @@ func TestTrainSampleFolder(t *testing.T) {
 	if s.State != "trained" {
 		t.Fatalf("task ended %s: %s (report %s)", s.State, s.Error, s.DataReport)
 	}
-	var rep dataReportJSON
+	var rep jobs.DataReport
 	json.Unmarshal(s.DataReport, &rep)
 	if rep.Format != "posos" || rep.StoredExamples != 0 || rep.Intents < 10 || rep.Examples < 800 {
 		t.Errorf("data report %s", s.DataReport)
@@ -116,13 +117,13 @@ func TestTrainUnusableDataFailsWithReport(t *testing.T) {
 	if s.State != "failed" || !strings.Contains(s.Error, "not usable") || !strings.Contains(s.Error, "at least 2 intents") {
 		t.Fatalf("task %s: %q", s.State, s.Error)
 	}
-	var rep dataReportJSON
+	var rep jobs.DataReport
 	json.Unmarshal(s.DataReport, &rep)
 	if rep.Usable || rep.Intents != 1 || rep.PerIntent["only"] != 3 || len(rep.Problems) == 0 {
 		t.Errorf("data report %s", s.DataReport)
 	}
 	if s.Version != 0 || s.Metrics != nil {
-		t.Errorf("a failed task has a version: %+v", s.taskResult)
+		t.Errorf("a failed task has a version: %+v", s.Result)
 	}
 	if publishes, _ := e.versions.state(); publishes != 0 {
 		t.Error("published after a failed task")
@@ -156,7 +157,7 @@ func TestTrainDataFileRejectionsAreReported(t *testing.T) {
 	if s.State != "trained" {
 		t.Fatalf("task %s: %s", s.State, s.Error)
 	}
-	var rep dataReportJSON
+	var rep jobs.DataReport
 	json.Unmarshal(s.DataReport, &rep)
 	if rep.Rejected != 2 || rep.RejectedReasons["empty text"] != 1 || rep.RejectedReasons["missing label"] != 1 ||
 		len(rep.FirstRejected) != 2 || rep.FirstRejected[0].Source != "q.csv" || rep.StoredExamples != 0 {
@@ -217,7 +218,9 @@ func TestTrainPathConfinement(t *testing.T) {
 
 func TestTrainWithoutDataFolder(t *testing.T) {
 	e := newTaskEnv(t, nil)
-	e.svc.cfg.DataDir = ""
+	e.svc.Close()
+	e.serveData = ""
+	e.start(t, nil)
 	w := e.do(t, http.MethodPost, "/train", `{"data": "x.csv"}`, nil)
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "no data folder") {
 		t.Errorf("%d %s", w.Code, w.Body.String())
@@ -320,9 +323,8 @@ func TestTasksQueueOneAtATime(t *testing.T) {
 
 func TestQueueLimit(t *testing.T) {
 	e := newTaskEnv(t, nil)
-	e.cancel() // stop the worker: tasks stay queued
-	<-e.svc.done
-	for range maxQueuedTasks {
+	e.svc.Close() // stop the worker: tasks stay queued
+	for range jobs.MaxQueued {
 		e.train(t, `{}`)
 	}
 	w := e.do(t, http.MethodPost, "/train", `{}`, nil)
@@ -333,8 +335,7 @@ func TestQueueLimit(t *testing.T) {
 
 func TestRestartMarksInterruptedTasksFailed(t *testing.T) {
 	e := newTaskEnv(t, nil)
-	e.cancel()
-	<-e.svc.done
+	e.svc.Close()
 	queued := e.train(t, `{}`)
 	e.svc.Close()
 	// A task the previous process was training.
@@ -363,9 +364,7 @@ func TestShutdownFailsTheRunningTask(t *testing.T) {
 	id := e.train(t, `{}`)
 	e.wait(t, id, "in its write step", func(s taskJSON) bool { return s.Stage == "write" })
 	e.cancel()
-	if err := e.svc.Close(); err != nil {
-		t.Fatal(err)
-	}
+	e.svc.Close()
 	db, err := sqlite.Open(e.db)
 	if err != nil {
 		t.Fatal(err)
@@ -379,7 +378,7 @@ func TestShutdownFailsTheRunningTask(t *testing.T) {
 		t.Errorf("after shutdown: %s %q", task.State, task.Error)
 	}
 	// Cut before its version appeared: no version, and none on disk.
-	var res taskResult
+	var res jobs.Result
 	json.Unmarshal(task.Result, &res)
 	if vs, _ := modelrepo.Versions(e.models); res.Version != 0 || len(vs) != 0 {
 		t.Errorf("a version survived a shutdown before publishing: result %s, versions %v", task.Result, vs)

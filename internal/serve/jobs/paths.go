@@ -1,7 +1,8 @@
-package httpapi
+package jobs
 
 import (
 	"errors"
+	"intent/internal/errcode"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,49 +21,49 @@ import (
 // The check is made when the task is queued and again when it runs; a link
 // swapped between the check and the read is not caught (the data folder is
 // the operator's, not the client's).
-func confine(dir, rel string) (string, error) {
+func Confine(dir, rel string) (string, error) {
 	if dir == "" {
-		return "", errorf(kindInvalid, `this server has no data folder, so "data" cannot be used: train on the stored examples ("use_examples": true), or start the server with a data folder`)
+		return "", errcode.New(errcode.Invalid, `this server has no data folder, so "data" cannot be used: train on the stored examples ("use_examples": true), or start the server with a data folder`)
 	}
 	if strings.ContainsRune(rel, 0) {
-		return "", errorf(kindInvalid, `"data" contains a NUL byte`)
+		return "", errcode.New(errcode.Invalid, `"data" contains a NUL byte`)
 	}
 	if rel == "" {
-		return "", errorf(kindInvalid, `"data" is empty`)
+		return "", errcode.New(errcode.Invalid, `"data" is empty`)
 	}
 	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") || strings.HasPrefix(rel, `\`) || filepath.VolumeName(rel) != "" {
-		return "", errorf(kindInvalid, `"data" must be a path relative to the data folder, not an absolute path: got %q`, truncate(rel, 200))
+		return "", errcode.New(errcode.Invalid, `"data" must be a path relative to the data folder, not an absolute path: got %q`, errcode.Truncate(rel, 200))
 	}
 	for _, el := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == '\\' }) {
 		if el == ".." {
-			return "", errorf(kindInvalid, `"data" may not contain "..": give a path inside the data folder, got %q`, truncate(rel, 200))
+			return "", errcode.New(errcode.Invalid, `"data" may not contain "..": give a path inside the data folder, got %q`, errcode.Truncate(rel, 200))
 		}
 	}
 	base, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return "", &apiError{Code: kindInternal, Msg: "the server's data folder is not available", Err: err}
+		return "", &errcode.Error{Code: errcode.Internal, Msg: "the server's data folder is not available", Err: err}
 	}
 	if base, err = filepath.Abs(base); err != nil {
-		return "", &apiError{Code: kindInternal, Msg: "the server's data folder is not available", Err: err}
+		return "", &errcode.Error{Code: errcode.Internal, Msg: "the server's data folder is not available", Err: err}
 	}
 	resolved, err := filepath.EvalSymlinks(filepath.Join(base, filepath.FromSlash(rel)))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", errorf(kindInvalid, `"data" %q does not exist in the data folder`, truncate(rel, 200))
+			return "", errcode.New(errcode.Invalid, `"data" %q does not exist in the data folder`, errcode.Truncate(rel, 200))
 		}
-		return "", errorf(kindInvalid, `"data" %q cannot be read in the data folder`, truncate(rel, 200))
+		return "", errcode.New(errcode.Invalid, `"data" %q cannot be read in the data folder`, errcode.Truncate(rel, 200))
 	}
 	if !within(base, resolved) {
-		return "", errorf(kindInvalid, `"data" %q leads out of the data folder through a symbolic link`, truncate(rel, 200))
+		return "", errcode.New(errcode.Invalid, `"data" %q leads out of the data folder through a symbolic link`, errcode.Truncate(rel, 200))
 	}
 	st, err := os.Stat(resolved)
 	if err != nil {
-		return "", errorf(kindInvalid, `"data" %q cannot be read in the data folder`, truncate(rel, 200))
+		return "", errcode.New(errcode.Invalid, `"data" %q cannot be read in the data folder`, errcode.Truncate(rel, 200))
 	}
 	if st.IsDir() {
 		entries, err := os.ReadDir(resolved)
 		if err != nil {
-			return "", errorf(kindInvalid, `"data" %q: the folder cannot be read`, truncate(rel, 200))
+			return "", errcode.New(errcode.Invalid, `"data" %q: the folder cannot be read`, errcode.Truncate(rel, 200))
 		}
 		for _, e := range entries {
 			if e.Type()&fs.ModeSymlink == 0 {
@@ -70,7 +71,7 @@ func confine(dir, rel string) (string, error) {
 			}
 			target, err := filepath.EvalSymlinks(filepath.Join(resolved, e.Name()))
 			if err == nil && !within(base, target) {
-				return "", errorf(kindInvalid, `"data" %q holds %s, a symbolic link out of the data folder`, truncate(rel, 200), truncate(e.Name(), 100))
+				return "", errcode.New(errcode.Invalid, `"data" %q holds %s, a symbolic link out of the data folder`, errcode.Truncate(rel, 200), errcode.Truncate(e.Name(), 100))
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package httpapi
+package jobs
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"intent/internal/errcode"
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/pipeline"
@@ -37,20 +38,20 @@ var stageSpan = map[string][2]float64{
 // progressEvery throttles the progress writes during training.
 const progressEvery = 250 * time.Millisecond
 
-// dataReportJSON is a task's data report: where the data came from and
+// DataReport is a task's data report: where the data came from and
 // dataset.Check's verdict.
-type dataReportJSON struct {
+type DataReport struct {
 	Sources        []string `json:"sources"`
 	Format         string   `json:"format,omitempty"`
 	StoredExamples int      `json:"stored_examples"`
 	dataset.Report
 }
 
-// taskRun is one execution of a task by the worker.
-type taskRun struct {
-	svc     *taskService
+// run is one execution of a task by the worker.
+type execution struct {
+	svc     *Service
 	ctx     context.Context
-	plan    trainPlan
+	plan    Plan
 	timings map[string]float64
 	lap     time.Time
 
@@ -61,9 +62,9 @@ type taskRun struct {
 
 // run executes one task to its end and records the outcome. A panic fails
 // the task instead of the worker.
-func (t *taskService) run(ctx context.Context, task store.Task) {
-	r := &taskRun{svc: t, ctx: ctx, task: task, timings: map[string]float64{}, lap: time.Now()}
-	var res *taskResult
+func (t *Service) run(ctx context.Context, task store.Task) {
+	r := &execution{svc: t, ctx: ctx, task: task, timings: map[string]float64{}, lap: time.Now()}
+	var res *Result
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -80,7 +81,7 @@ func (t *taskService) run(ctx context.Context, task store.Task) {
 // execute runs the task: the training pipeline (preprocessing, then
 // training), then publishing with the default decided before the version
 // appears.
-func (r *taskRun) execute() (*taskResult, error) {
+func (r *execution) execute() (*Result, error) {
 	r.task.StartedAt = time.Now()
 	r.timings["queued"] = r.task.StartedAt.Sub(r.task.CreatedAt).Seconds()
 	r.svc.log.Info("training task started", slog.String("task", r.task.ID))
@@ -101,7 +102,7 @@ func (r *taskRun) execute() (*taskResult, error) {
 		},
 		Progress: r.progress,
 		Checked: func(info *model.DataInfo) error {
-			b, err := json.Marshal(dataReportJSON{Sources: info.Sources, Format: info.Format, StoredExamples: len(job.Examples), Report: *info.Check})
+			b, err := json.Marshal(DataReport{Sources: info.Sources, Format: info.Format, StoredExamples: len(job.Examples), Report: *info.Check})
 			if err != nil {
 				return err
 			}
@@ -122,7 +123,7 @@ func (r *taskRun) execute() (*taskResult, error) {
 	}
 	r.lap = time.Now()
 	report := res.Report
-	out := &taskResult{Metrics: &taskMetrics{
+	out := &Result{Metrics: &Metrics{
 		Accuracy: report.Accuracy, MacroF1: report.MacroF1, MicroF1: report.MicroF1, WeightedF1: report.WeightedF1,
 		ECEBefore: report.ECEBefore, ECEAfter: report.ECEAfter,
 		NTrain: len(res.Train), NValid: len(res.Valid), NFeatures: report.NFeatures, TrainSeconds: report.TrainSeconds,
@@ -140,7 +141,7 @@ func (r *taskRun) execute() (*taskResult, error) {
 		return nil, err
 	}
 	prevN, prevAcc, hadDefault := r.svc.cfg.Versions.DefaultVersion()
-	pub, reason := r.decide(report.Accuracy, prevN, prevAcc, hadDefault)
+	pub, reason := decide(r.plan.MakeDefault, report.Accuracy, prevN, prevAcc, hadDefault)
 	pub.Files = files
 	n, err := r.svc.cfg.Versions.Publish(r.ctx, pub, res.Model)
 	if n > 0 {
@@ -162,11 +163,11 @@ func (r *taskRun) execute() (*taskResult, error) {
 // out of the default, or pinned as it appears), given its validation
 // accuracy acc and the default before it. It returns the decision and why,
 // in a sentence.
-func (r *taskRun) decide(acc float64, prevN int, prevAcc float64, hadDefault bool) (modelrepo.Publish, string) {
-	switch r.plan.MakeDefault {
-	case makeDefaultAlways:
+func decide(policy string, acc float64, prevN int, prevAcc float64, hadDefault bool) (modelrepo.Publish, string) {
+	switch policy {
+	case MakeDefaultAlways:
 		return modelrepo.Publish{Pin: true}, "make_default always: the new version pinned as the default"
-	case makeDefaultNever:
+	case MakeDefaultNever:
 		return modelrepo.Publish{Held: "make_default never"},
 			"make_default never: the new version is held out of the default (pin it to make it the default)"
 	}
@@ -183,16 +184,16 @@ func (r *taskRun) decide(acc float64, prevN int, prevAcc float64, hadDefault boo
 
 // job is the pipeline job the plan asks for: the data file (confined to
 // the data folder, named relative to it) and the stored examples.
-func (r *taskRun) job() (pipeline.Job, error) {
-	cfg, err := r.plan.config(max(1, runtime.GOMAXPROCS(0)-1)) // leave a core to the requests
+func (r *execution) job() (pipeline.Job, error) {
+	cfg, err := r.plan.Config(max(1, runtime.GOMAXPROCS(0)-1)) // leave a core to the requests
 	if err != nil {
 		return pipeline.Job{}, err
 	}
 	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath}
 	if r.plan.Data != "" {
-		path, err := confine(r.svc.cfg.DataDir, r.plan.Data)
+		path, err := Confine(r.svc.cfg.DataDir, r.plan.Data)
 		if err != nil {
-			var ae *apiError
+			var ae *errcode.Error
 			if errors.As(err, &ae) {
 				return job, errors.New(ae.Msg)
 			}
@@ -217,7 +218,7 @@ func (r *taskRun) job() (pipeline.Job, error) {
 }
 
 // enter moves the task to state and stage and saves it.
-func (r *taskRun) enter(state store.State, stage string) error {
+func (r *execution) enter(state store.State, stage string) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (r *taskRun) enter(state store.State, stage string) error {
 }
 
 // mark records the time since the last mark as stage's.
-func (r *taskRun) mark(stage string) {
+func (r *execution) mark(stage string) {
 	now := time.Now()
 	r.timings[stage] += now.Sub(r.lap).Seconds()
 	r.lap = now
@@ -239,7 +240,7 @@ func (r *taskRun) mark(stage string) {
 
 // progress is model.Train's progress callback: it saves the stage and the
 // progress, at most every progressEvery unless the stage changed.
-func (r *taskRun) progress(stage string, done, total int) {
+func (r *execution) progress(stage string, done, total int) {
 	span, ok := stageSpan[stage]
 	if !ok || total <= 0 {
 		return
@@ -262,7 +263,7 @@ func (r *taskRun) progress(stage string, done, total int) {
 
 // finish records the outcome. The worker's context may be over (shutdown):
 // the final write gets its own.
-func (r *taskRun) finish(res *taskResult, err error) {
+func (r *execution) finish(res *Result, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
 	defer cancel()
 	r.mu.Lock()
@@ -300,7 +301,7 @@ func (r *taskRun) finish(res *taskResult, err error) {
 	r.svc.log.Info("training task trained", attrs...)
 }
 
-func (r *taskRun) timingsJSON() json.RawMessage {
+func (r *execution) timingsJSON() json.RawMessage {
 	if len(r.timings) == 0 {
 		return nil
 	}
@@ -309,7 +310,7 @@ func (r *taskRun) timingsJSON() json.RawMessage {
 }
 
 // relPath shows a path under the data folder relative to it.
-func (t *taskService) relPath(p string) string {
+func (t *Service) relPath(p string) string {
 	for _, base := range t.dataRoots() {
 		if rel, err := filepath.Rel(base, p); err == nil && within(base, p) {
 			return filepath.ToSlash(rel)
@@ -319,7 +320,7 @@ func (t *taskService) relPath(p string) string {
 }
 
 // hidePaths removes the data folder's location from a message for clients.
-func (t *taskService) hidePaths(msg string) string {
+func (t *Service) hidePaths(msg string) string {
 	for _, base := range t.dataRoots() {
 		msg = strings.ReplaceAll(msg, base+string(filepath.Separator), "")
 	}
@@ -327,7 +328,7 @@ func (t *taskService) hidePaths(msg string) string {
 }
 
 // dataRoots is the data folder as configured and resolved.
-func (t *taskService) dataRoots() []string {
+func (t *Service) dataRoots() []string {
 	if t.cfg.DataDir == "" {
 		return nil
 	}

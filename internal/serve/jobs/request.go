@@ -1,0 +1,138 @@
+package jobs
+
+import (
+	"intent/internal/errcode"
+	"intent/model"
+	"intent/model/svm"
+)
+
+// Request is the body of POST /train as sent; absent fields take
+// their defaults in plan.
+type Request struct {
+	Data        string         `json:"data"`
+	UseExamples *bool          `json:"use_examples"`
+	Options     RequestOptions `json:"options"`
+	MakeDefault string         `json:"make_default"`
+}
+
+type RequestOptions struct {
+	Valid       *float64 `json:"valid"`
+	Seed        *int64   `json:"seed"`
+	C           *float64 `json:"c"`
+	Solver      string   `json:"solver"`
+	MinDF       *int     `json:"min_df"`
+	ClassWeight string   `json:"class_weight"`
+}
+
+// Plan is a validated training request with every default filled in.
+// It is what a task stores as its request and what GET /status shows.
+type Plan struct {
+	Data        string      `json:"data,omitempty"`
+	UseExamples bool        `json:"use_examples"`
+	Options     PlanOptions `json:"options"`
+	MakeDefault string      `json:"make_default"`
+}
+
+type PlanOptions struct {
+	Valid       float64 `json:"valid"`
+	Seed        int64   `json:"seed"`
+	C           float64 `json:"c"`
+	Solver      string  `json:"solver"`
+	MinDF       int     `json:"min_df"`
+	ClassWeight string  `json:"class_weight"`
+}
+
+// The values of make_default.
+const (
+	MakeDefaultIfBetter = "if_better" // the default: pin the new version only if its accuracy beats the default's
+	MakeDefaultAlways   = "always"
+	MakeDefaultNever    = "never"
+)
+
+const RequestShape = `{"data": "path/under/data-folder", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none"}, "make_default": "if_better"}`
+
+// plan validates req and fills in the defaults. dataDir confines data.
+func (req Request) Plan(dataDir string) (Plan, error) {
+	def := model.DefaultConfig()
+	p := Plan{
+		Data:        req.Data,
+		UseExamples: req.Data == "",
+		MakeDefault: MakeDefaultIfBetter,
+		Options: PlanOptions{
+			Valid: 0.2, Seed: def.Seed, C: def.SVM.C, Solver: def.SVM.Solver.String(),
+			MinDF: def.Features.MinDF, ClassWeight: "none",
+		},
+	}
+	if req.UseExamples != nil {
+		p.UseExamples = *req.UseExamples
+	}
+	if p.Data == "" && !p.UseExamples {
+		return p, errcode.New(errcode.Invalid, `nothing to train on: give "data" (a path under the data folder), "use_examples": true, or both`)
+	}
+	if p.Data != "" {
+		if _, err := Confine(dataDir, p.Data); err != nil {
+			return p, err
+		}
+	}
+	o := req.Options
+	if o.Valid != nil {
+		if !(*o.Valid > 0 && *o.Valid < 1) {
+			return p, errcode.New(errcode.Invalid, `options.valid must be between 0 and 1 (exclusive), got %v`, *o.Valid)
+		}
+		p.Options.Valid = *o.Valid
+	}
+	if o.Seed != nil {
+		p.Options.Seed = *o.Seed
+	}
+	if o.C != nil {
+		if !(*o.C > 0 && *o.C <= 1e6) {
+			return p, errcode.New(errcode.Invalid, `options.c must be > 0 and at most 1e6, got %v`, *o.C)
+		}
+		p.Options.C = *o.C
+	}
+	if o.Solver != "" {
+		s, err := svm.ParseSolver(o.Solver)
+		if err != nil {
+			return p, errcode.New(errcode.Invalid, `options.solver %q: use l2 (L2-loss one-vs-rest), l1 or cs (Crammer-Singer)`, errcode.Truncate(o.Solver, 20))
+		}
+		p.Options.Solver = s.String()
+	}
+	if o.MinDF != nil {
+		if *o.MinDF < 1 || *o.MinDF > 1000 {
+			return p, errcode.New(errcode.Invalid, `options.min_df must be between 1 and 1000, got %d`, *o.MinDF)
+		}
+		p.Options.MinDF = *o.MinDF
+	}
+	switch o.ClassWeight {
+	case "":
+	case "none", "balanced":
+		p.Options.ClassWeight = o.ClassWeight
+	default:
+		return p, errcode.New(errcode.Invalid, `options.class_weight %q: use none or balanced`, errcode.Truncate(o.ClassWeight, 20))
+	}
+	switch req.MakeDefault {
+	case "":
+	case MakeDefaultIfBetter, MakeDefaultAlways, MakeDefaultNever:
+		p.MakeDefault = req.MakeDefault
+	default:
+		return p, errcode.New(errcode.Invalid, `make_default %q: use if_better, always or never`, errcode.Truncate(req.MakeDefault, 20))
+	}
+	return p, nil
+}
+
+// config is the model configuration the plan asks for; workers bounds the
+// training's parallelism.
+func (p Plan) Config(workers int) (model.Config, error) {
+	cfg := model.DefaultConfig()
+	solver, err := svm.ParseSolver(p.Options.Solver)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.SVM.Solver = solver
+	cfg.SVM.C = p.Options.C
+	cfg.Features.MinDF = p.Options.MinDF
+	cfg.BalancedWeights = p.Options.ClassWeight == "balanced"
+	cfg.Seed = p.Options.Seed
+	cfg.Workers = workers
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,25 @@
+package jobs
+
+// Result is what a finished training leaves: the version it wrote, its
+// metrics, and whether it became the default.
+type Result struct {
+	Version       int      `json:"version,omitempty"`
+	Metrics       *Metrics `json:"metrics,omitempty"`
+	Default       *bool    `json:"default,omitempty"`
+	DefaultReason string   `json:"default_reason,omitempty"`
+}
+
+// Metrics are the versions.Headline numbers of a trained version on its
+// validation split.
+type Metrics struct {
+	Accuracy     float64 `json:"accuracy"`
+	MacroF1      float64 `json:"macro_f1"`
+	MicroF1      float64 `json:"micro_f1"`
+	WeightedF1   float64 `json:"weighted_f1"`
+	ECEBefore    float64 `json:"ece_before"`
+	ECEAfter     float64 `json:"ece_after"`
+	NTrain       int     `json:"n_train"`
+	NValid       int     `json:"n_valid"`
+	NFeatures    int     `json:"n_features"`
+	TrainSeconds float64 `json:"train_seconds"`
+}
