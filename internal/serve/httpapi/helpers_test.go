@@ -13,8 +13,7 @@ import (
 
 	"intent/internal/serve/versions"
 	"intent/internal/testmodel"
-	"intent/model"
-	"intent/modelrepo"
+	"intent/internal/testmodel/testrepo"
 )
 
 // The tiny training sets: three intents, eight phrasings each.
@@ -23,20 +22,9 @@ var (
 	stringIntents  = testmodel.Sets["string"]
 	examples       = testmodel.Examples
 	trainTiny      = testmodel.Tiny
+	writeModels    = testrepo.WriteModels
+	trainSample    = testrepo.Sample
 )
-
-// writeModels stores each model as the next version under a new models
-// root and returns the root.
-func writeModels(tb testing.TB, models ...*model.Model) string {
-	tb.Helper()
-	root := tb.TempDir()
-	for _, m := range models {
-		if _, _, err := modelrepo.WriteVersion(root, m, nil, nil); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return root
-}
 
 // syncBuffer is a log sink safe for concurrent writers.
 type syncBuffer struct {
@@ -66,7 +54,7 @@ func newTestServer(tb testing.TB, source string) (*server, *syncBuffer) {
 	if err := reg.Reload(context.Background()); err != nil && !versions.IsNotExist(err) {
 		tb.Fatal(err)
 	}
-	return &server{models: reg, limits: defaultConfig().Limits, log: log, metrics: newMetrics(reg), accessLog: true}, logs
+	return &server{models: reg, limits: DefaultLimits(), log: log, metrics: newMetrics(reg), accessLog: true}, logs
 }
 
 // serve sends one request through h and returns the recorded answer.

@@ -32,7 +32,7 @@ type inferRequest struct {
 // labels is given once; scores and probabilities are parallel to it.
 // Numbers are JSON numbers (shortest form that reads back exactly: float32
 // for scores, float64 for probabilities).
-func handleInfer(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
+func handleInfer(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	const shape = `{"texts": ["...", ...], "version": N}`
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req inferRequest
@@ -149,7 +149,7 @@ type testJSON struct {
 //
 // Intents are JSON numbers when the model's labels are all integers. A
 // version on disk but not in memory (--keep) is loaded for the request.
-func handleTest(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
+func handleTest(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	transient := make(chan struct{}, 1) // one version loaded for /test at a time
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req testRequest

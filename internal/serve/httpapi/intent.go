@@ -15,7 +15,7 @@ import (
 )
 
 // limits bound what one request may ask.
-type limits struct {
+type Limits struct {
 	MaxQuery int   // characters (Unicode code points) in one query
 	MaxBody  int64 // bytes in a POST body
 	MaxBatch int   // queries in one POST
@@ -23,7 +23,7 @@ type limits struct {
 
 // checkQuery validates one query: the GET parameter when i < 0, else
 // entry i of a batch (named in messages).
-func (l limits) checkQuery(q string, i int) error {
+func (l Limits) checkQuery(q string, i int) error {
 	var e *apiError
 	switch {
 	case !utf8.ValidString(q):
@@ -141,7 +141,7 @@ func appendPredict(b []byte, v *versions.Version, q string, top int) []byte {
 
 // handleIntent answers GET /intent?query=...[&top=K][&version=N] with
 // {"intent": 26, "probability": "0.73356545"[, "ranking": [...]]}.
-func handleIntent(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
+func handleIntent(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := parseIntentParams(r.URL.RawQuery)
 		if err != nil {
@@ -183,7 +183,7 @@ type batchRequest struct {
 
 // handleIntentBatch answers POST /intent {"queries": [...], "top": K,
 // "version": N} with {"results": [<answer>, ...]} in the order of queries.
-func handleIntentBatch(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
+func handleIntentBatch(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := readBatch(w, r, lim)
 		if err != nil {
@@ -227,7 +227,7 @@ func handleIntentBatch(reg *versions.Registry, lim limits, log *slog.Logger) htt
 }
 
 // readBatch reads and validates a POST /intent body.
-func readBatch(w http.ResponseWriter, r *http.Request, lim limits) (*batchRequest, error) {
+func readBatch(w http.ResponseWriter, r *http.Request, lim Limits) (*batchRequest, error) {
 	var req batchRequest
 	if err := readJSON(w, r, lim.MaxBody, &req, `{"queries": ["...", ...], "top": K, "version": N}`, false); err != nil {
 		return nil, err

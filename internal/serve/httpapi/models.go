@@ -27,7 +27,7 @@ import (
 )
 
 // uploadLimits bound POST /models.
-type uploadLimits struct {
+type UploadLimits struct {
 	MaxBytes int64         // largest model upload (all parts together)
 	Timeout  time.Duration // time allowed to receive an upload, replacing --read-timeout
 }
@@ -177,7 +177,7 @@ type pinRequest struct {
 
 // handlePin answers PUT /models/default {"version": n}: n becomes the
 // default until unpinned, across restarts.
-func handlePin(reg *versions.Registry, lim limits, log *slog.Logger) http.Handler {
+func handlePin(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req pinRequest
 		if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
@@ -260,7 +260,7 @@ var uploadParts = map[string]string{
 // stalled client delays no one else; only publishing is serialized (by the
 // registry). A Content-Length over the limit is refused before the body is
 // read; a body without one is cut at the limit.
-func handleUpload(reg *versions.Registry, up uploadLimits, log *slog.Logger) http.Handler {
+func handleUpload(reg *versions.Registry, up UploadLimits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > up.MaxBytes {
 			// Not read: the server closes the connection after the answer.

@@ -33,7 +33,7 @@ func newModelServer(tb testing.TB, root, token string, keep int) (*server, http.
 	if err := reg.Reload(context.Background()); err != nil && !versions.IsNotExist(err) {
 		tb.Fatal(err)
 	}
-	s := &server{models: reg, limits: defaultConfig().Limits, upload: defaultConfig().Upload,
+	s := &server{models: reg, limits: DefaultLimits(), upload: DefaultUploadLimits(),
 		auth: newTokenAuth(token), log: log, metrics: newMetrics(reg), accessLog: true}
 	return s, s.routes(), logs
 }

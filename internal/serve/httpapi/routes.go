@@ -15,8 +15,8 @@ import (
 // the metrics.
 type server struct {
 	models    *versions.Registry
-	limits    limits
-	upload    uploadLimits
+	limits    Limits
+	upload    UploadLimits
 	auth      tokenAuth // the token mutating endpoints require; unset disables them
 	log       *slog.Logger
 	metrics   *metrics

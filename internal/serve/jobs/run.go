@@ -319,14 +319,6 @@ func (t *Service) relPath(p string) string {
 	return filepath.Base(p)
 }
 
-// hidePaths removes the data folder's location from a message for clients.
-func (t *Service) hidePaths(msg string) string {
-	for _, base := range t.dataRoots() {
-		msg = strings.ReplaceAll(msg, base+string(filepath.Separator), "")
-	}
-	return msg
-}
-
 // dataRoots is the data folder as configured and resolved.
 func (t *Service) dataRoots() []string {
 	if t.cfg.DataDir == "" {

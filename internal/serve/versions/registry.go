@@ -26,7 +26,7 @@ import (
 	"intent/modelrepo"
 )
 
-// version is one loaded model version. It never changes once published.
+// Version is one loaded model version. It never changes once published.
 type Version struct {
 	N        int            // version number: the folder name under the models root
 	File     string         // the model file it was loaded from
@@ -66,7 +66,7 @@ func newVersion(n int, file string, m *model.Model, took time.Duration) *Version
 	return v
 }
 
-// failure is a version that could not be loaded, kept so that it is not
+// Failure is a version that could not be loaded, kept so that it is not
 // retried until its file changes and so that it can be reported.
 type Failure struct {
 	N    int
@@ -92,14 +92,14 @@ type Info struct {
 	HeldReason string
 }
 
-// headline is the handful of metrics shown next to a version.
+// Headline is the handful of metrics shown next to a version.
 type Headline struct {
 	Accuracy float64 `json:"accuracy"`
 	MacroF1  float64 `json:"macro_f1"`
 	ECEAfter float64 `json:"ece_after"`
 }
 
-// folder is a version found by the last scan, loaded or not.
+// Folder is a version found by the last scan, loaded or not.
 type Folder struct {
 	N    int
 	Dir  string // empty for a model file given directly
@@ -108,7 +108,7 @@ type Folder struct {
 	stat fs.FileInfo // of File when Info was read; nil when File was missing
 }
 
-// snapshot is the registry's state at one moment. A published snapshot is
+// Snapshot is the registry's state at one moment. A published snapshot is
 // never modified: a change builds a new one and swaps the pointer, so a
 // request that picked a version keeps a consistent view until it ends.
 type Snapshot struct {
@@ -122,7 +122,7 @@ type Snapshot struct {
 	Root     bool       // the source is a models root: pins, uploads and deletions apply
 }
 
-// get returns the loaded version n, or nil.
+// Get returns the loaded version n, or nil.
 func (s *Snapshot) Get(n int) *Version {
 	i, ok := slices.BinarySearchFunc(s.Versions, n, func(v *Version, n int) int { return v.N - n })
 	if !ok {
@@ -131,7 +131,7 @@ func (s *Snapshot) Get(n int) *Version {
 	return s.Versions[i]
 }
 
-// folder returns the scanned version n, or nil.
+// Folder returns the scanned version n, or nil.
 func (s *Snapshot) Folder(n int) *Folder {
 	i, ok := slices.BinarySearchFunc(s.Folders, n, func(f Folder, n int) int { return f.N - n })
 	if !ok {
@@ -140,7 +140,7 @@ func (s *Snapshot) Folder(n int) *Folder {
 	return &s.Folders[i]
 }
 
-// failure returns the failure of version n, or nil.
+// Failure returns the failure of version n, or nil.
 func (s *Snapshot) Failure(n int) *Failure {
 	i := slices.IndexFunc(s.Failed, func(f Failure) bool { return f.N == n })
 	if i < 0 {
@@ -149,7 +149,7 @@ func (s *Snapshot) Failure(n int) *Failure {
 	return &s.Failed[i]
 }
 
-// numbers lists the loaded version numbers, for error messages.
+// Numbers lists the loaded version numbers, for error messages.
 func (s *Snapshot) Numbers() []int {
 	out := make([]int, len(s.Versions))
 	for i, v := range s.Versions {
@@ -166,7 +166,7 @@ const (
 	StateUnloaded  = "unloaded"
 )
 
-// state says what happened to version n: available (loaded), failed,
+// State says what happened to version n: available (loaded), failed,
 // loading, or unloaded (on disk, not in memory because of --keep).
 func (s *Snapshot) State(n int) string {
 	switch {
@@ -180,7 +180,7 @@ func (s *Snapshot) State(n int) string {
 	return StateUnloaded
 }
 
-// registry holds the model versions. Reads (every request) load an atomic
+// Registry holds the model versions. Reads (every request) load an atomic
 // pointer and never lock; changes (Reload, Pin, Unpin, Delete, Publish) are
 // serialized by mu and publish a new snapshot.
 type Registry struct {
@@ -210,7 +210,7 @@ func (r *Registry) Snapshot() *Snapshot { return r.cur.Load() }
 // ErrNoModel is why a request cannot be answered before a model is loaded.
 var ErrNoModel = errcode.New(errcode.Unavailable, "no model loaded: train one with 'trainer train --out models/' or upload one (POST /models)")
 
-// pick returns the version n when asked (has), else the default.
+// Pick returns the version n when asked (has), else the default.
 func (s *Snapshot) Pick(n int, has bool) (*Version, error) {
 	if s.Default == nil {
 		return nil, ErrNoModel
@@ -307,19 +307,6 @@ func (r *Registry) Reload(ctx context.Context) error {
 	return r.reload(ctx, nil, 0)
 }
 
-// mergeFolders is the folder list while a reload is under way: the ones
-// already scanned replace their old entries.
-func mergeFolders(old, scanned []Folder) []Folder {
-	out := slices.Clone(scanned)
-	for _, f := range old {
-		if !slices.ContainsFunc(scanned, func(g Folder) bool { return g.N == f.N }) {
-			out = append(out, f)
-		}
-	}
-	slices.SortFunc(out, func(a, b Folder) int { return a.N - b.N })
-	return out
-}
-
 // folderOf describes candidate c, reusing what the old snapshot read when
 // the file is the same.
 func (r *Registry) folderOf(old *Snapshot, c candidate, st fs.FileInfo) Folder {
@@ -383,7 +370,7 @@ func (e *shownError) Unwrap() error { return e.err }
 // probeQuestion is asked of every version before it serves.
 const probeQuestion = "probe question"
 
-// probe asks a loaded model one question, so a model that loads but cannot
+// Probe asks a loaded model one question, so a model that loads but cannot
 // answer (it panics, gives a class out of range, a score or probability
 // that is not finite) is refused before it serves.
 func Probe(m *model.Model) (err error) {
@@ -438,7 +425,7 @@ func folderNumbers(s *Snapshot) []int {
 	return out
 }
 
-// readInfo reads what can be known of a version without loading it: the
+// ReadInfo reads what can be known of a version without loading it: the
 // metadata at the head of its model file and the headline of report.json.
 // Missing or unreadable parts are left empty.
 func ReadInfo(dir, file string) Info {
@@ -477,7 +464,7 @@ func ReadInfo(dir, file string) Info {
 // maxMetaHeader bounds the metadata section readMetaHeader accepts.
 const maxMetaHeader = 16 << 20
 
-// readMetaHeader reads the metadata section at the head of a model file
+// ReadMetaHeader reads the metadata section at the head of a model file
 // (magic, format version, metadata length, metadata JSON: see the layout in
 // model/file.go) without reading or checking the rest. It is for listing
 // versions that are not loaded; loading verifies the whole file.

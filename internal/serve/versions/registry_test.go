@@ -2,9 +2,8 @@ package versions
 
 import (
 	"context"
-	"intent/internal/errcode"
 	"intent/internal/testmodel"
-	"intent/model"
+	"intent/internal/testmodel/testrepo"
 	"intent/modelrepo"
 	"io"
 	"log/slog"
@@ -111,22 +110,4 @@ func TestRegistryMissingSource(t *testing.T) {
 	}
 }
 
-func errorKind(err error) (errcode.Code, bool) {
-	if e := errcode.Of(err); e != nil {
-		return e.Code, true
-	}
-	return errcode.Internal, false
-}
-
-// writeModels stores each model as the next version under a new models
-// root and returns the root.
-func writeModels(tb testing.TB, models ...*model.Model) string {
-	tb.Helper()
-	root := tb.TempDir()
-	for _, m := range models {
-		if _, _, err := modelrepo.WriteVersion(root, m, nil, nil); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return root
-}
+var writeModels = testrepo.WriteModels

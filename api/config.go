@@ -1,9 +1,10 @@
-package httpapi
+package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"intent/internal/serve/httpapi"
 	"io"
 	"log/slog"
 	"os"
@@ -19,8 +20,8 @@ type config struct {
 	Addr           string
 	Keep           int
 	ReloadInterval time.Duration
-	Limits         limits
-	Upload         uploadLimits
+	Limits         httpapi.Limits
+	Upload         httpapi.UploadLimits
 
 	// DataDir and DB are for the examples database and training tasks.
 	DataDir string
@@ -50,8 +51,8 @@ func defaultConfig() config {
 		Addr:              ":4002",
 		Keep:              3,
 		ReloadInterval:    500 * time.Millisecond,
-		Limits:            limits{MaxQuery: 10_000, MaxBody: 1 << 20, MaxBatch: 1_000},
-		Upload:            uploadLimits{MaxBytes: 512 << 20, Timeout: 10 * time.Minute},
+		Limits:            httpapi.DefaultLimits(),
+		Upload:            httpapi.DefaultUploadLimits(),
 		DataDir:           "data",
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,

@@ -1,20 +1,19 @@
-package httpapi
+package main
 
 import (
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"intent/internal/serve/httpapi"
 	"intent/internal/serve/jobs"
 	"intent/internal/serve/versions"
-	"intent/modelrepo"
 	"intent/store/sqlite"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -38,9 +37,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := loadModels(ctx, reg, cfg, log); err != nil {
 		return err
 	}
-	s := &server{models: reg, limits: cfg.Limits, upload: cfg.Upload, auth: newTokenAuth(cfg.token),
-		log: log, metrics: newMetrics(reg), accessLog: cfg.AccessLog}
-	if !s.auth.set {
+	if cfg.token == "" {
 		log.Warn("no API_TOKEN: mutating endpoints (uploads, pins, deletions, examples, training) answer 403 until one is set")
 	}
 	// Bind before serving, so a port in use is an error now, not a log line.
@@ -48,6 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	opts := httpapi.Options{Limits: cfg.Limits, Upload: cfg.Upload, Token: cfg.token, AccessLog: cfg.AccessLog, Log: log}
 	// Examples and training tasks need a database: enabled when one is
 	// named or the data folder exists (a server started anywhere does not
 	// create a data folder out of nowhere). It is opened, and the tasks a
@@ -66,13 +64,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer svc.Close() // before db.Close: deferred calls run last first
-		s.tasks = newTasksAPI(svc, log)
+		opts.Jobs = svc
 	} else {
 		log.Info("examples and training disabled: no data folder and no --db", slog.String("data_dir", cfg.DataDir))
 	}
 
 	srv := &http.Server{
-		Handler:           s.routes(),
+		Handler:           httpapi.New(reg, opts),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -141,21 +139,6 @@ func loadModels(ctx context.Context, reg *versions.Registry, cfg config, log *sl
 	return nil
 }
 
-// modelsRoot is where new versions are written: the models folder, or the
-// folder above a version folder or a model file given directly.
-func modelsRoot(models string) string {
-	st, err := os.Stat(models)
-	switch {
-	case err != nil:
-		return models // created by the first version
-	case !st.IsDir():
-		return filepath.Dir(filepath.Dir(models))
-	case fileExists(filepath.Join(models, modelrepo.ModelFile)):
-		return filepath.Dir(models)
-	}
-	return models
-}
-
 // watch reloads the registry every interval until ctx ends, so versions
 // written by the trainer are served without a restart.
 func watch(ctx context.Context, reg *versions.Registry, interval time.Duration, log *slog.Logger) {
@@ -218,13 +201,3 @@ func exitCode(err error) int {
 	}
 	return 1
 }
-
-// Run is the api command: it parses args (and the environment through
-// getenv), serves until ctx ends, and returns why it stopped.
-func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return run(ctx, args, getenv, stdout, stderr)
-}
-
-// ExitCode is the process exit code for Run's error: 2 for bad usage, 1
-// otherwise.
-func ExitCode(err error) int { return exitCode(err) }

@@ -1,4 +1,4 @@
-package httpapi
+package main
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"intent/client"
+	"intent/internal/testmodel"
+	"intent/internal/testmodel/testrepo"
 	"intent/model"
 	"intent/model/dataset"
 	"intent/modelrepo"
@@ -25,25 +27,12 @@ import (
 	"intent/store/sqlite"
 )
 
-const sampleDir = "../../../data/sample"
-
-// trainSample trains on data/sample and writes it as version 1 of a new
-// models root, or skips the test when the sample is absent.
-func trainSample(tb testing.TB) (string, *model.Model) {
-	tb.Helper()
-	if _, err := os.Stat(filepath.Join(sampleDir, "input_train.csv")); err != nil {
-		tb.Skipf("skipping: this test trains on the sample data at %s, which is absent (%v)", sampleDir, err)
-	}
-	ds, err := dataset.Load(sampleDir, dataset.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, _, err := model.Train(context.Background(), ds.Examples, model.DefaultConfig(), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return writeModels(tb, m), m
-}
+var (
+	sampleDir   = testrepo.SampleDir()
+	trainSample = testrepo.Sample
+	writeModels = testrepo.WriteModels
+	trainTiny   = testmodel.Tiny
+)
 
 // logWatcher is the server's stderr: it keeps the JSON log records and lets
 // a test wait for one.
@@ -147,8 +136,8 @@ func TestEndToEnd(t *testing.T) {
 	// The `make test` client: the real trainer binary sends every test
 	// question over HTTP and writes predictions.csv, one row per question.
 	bin := filepath.Join(t.TempDir(), "trainer")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../../trainer").CombinedOutput(); err != nil {
-		t.Fatalf("go build ../../../trainer: %v\n%s", err, out)
+	if out, err := exec.Command("go", "build", "-o", bin, "../trainer").CombinedOutput(); err != nil {
+		t.Fatalf("go build ../trainer: %v\n%s", err, out)
 	}
 	preds := filepath.Join(t.TempDir(), "predictions.csv")
 	cmd := exec.CommandContext(ctx, bin, "predict", "--api", base, "--data", filepath.Join(sampleDir, "input_test.csv"), "--out", preds, "-q")
