@@ -34,18 +34,21 @@ type UploadLimits struct {
 
 // versionJSON is one version as GET /models lists it.
 type versionJSON struct {
-	Version   int                `json:"version"`
-	State     string             `json:"state"` // loading, available, failed or unloaded
-	Error     string             `json:"error,omitempty"`
-	Default   bool               `json:"default"`
-	Pinned    bool               `json:"pinned"`
-	CreatedAt *time.Time         `json:"created_at"`
-	DataHash  string             `json:"data_hash,omitempty"`
-	Labels    int                `json:"labels,omitempty"`
-	Metrics   *versions.Headline `json:"metrics"`
-	HasValid  bool               `json:"has_validation"`
-	LoadedAt  *time.Time         `json:"loaded_at,omitempty"`
-	LoadMS    float64            `json:"load_ms,omitempty"`
+	Version int    `json:"version"`
+	State   string `json:"state"` // loading, available, failed or unloaded
+	Error   string `json:"error,omitempty"`
+	Default bool   `json:"default"`
+	Pinned  bool   `json:"pinned"`
+	// Held versions never answer by default unless pinned (make_default).
+	Held       bool               `json:"held"`
+	HeldReason string             `json:"held_reason,omitempty"`
+	CreatedAt  *time.Time         `json:"created_at"`
+	DataHash   string             `json:"data_hash,omitempty"`
+	Labels     int                `json:"labels,omitempty"`
+	Metrics    *versions.Headline `json:"metrics"`
+	HasValid   bool               `json:"has_validation"`
+	LoadedAt   *time.Time         `json:"loaded_at,omitempty"`
+	LoadMS     float64            `json:"load_ms,omitempty"`
 
 	Report json.RawMessage `json:"report,omitempty"` // GET /models/{n} only
 }
@@ -79,10 +82,11 @@ func defaultOf(s *versions.Snapshot) defaultJSON {
 // describe builds the listing entry of scanned version f.
 func describe(s *versions.Snapshot, f *versions.Folder) versionJSON {
 	out := versionJSON{
-		Version:  f.N,
-		State:    s.State(f.N),
-		Default:  s.Default != nil && s.Default.N == f.N,
-		Pinned:   s.Pinned == f.N,
+		Version: f.N,
+		State:   s.State(f.N),
+		Default: s.Default != nil && s.Default.N == f.N,
+		Pinned:  s.Pinned == f.N,
+		Held:    f.Info.Held, HeldReason: f.Info.HeldReason,
 		DataHash: f.Info.DataHash,
 		Labels:   f.Info.Labels,
 		Metrics:  f.Info.Metrics,

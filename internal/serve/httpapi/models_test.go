@@ -599,3 +599,29 @@ func TestUploadMemory(t *testing.T) {
 		t.Fatalf("upload folders left: %v", left)
 	}
 }
+
+// A held version is listed as held, answers when asked by number, and is
+// not the default until pinned.
+func TestHeldVersionListed(t *testing.T) {
+	num := trainTiny(t, "numeric")
+	root := writeModels(t, num)
+	b, _ := num.MarshalBinary()
+	if _, err := modelrepo.New(root).Publish(modelrepo.Publish{Files: map[string][]byte{modelrepo.ModelFile: b}, Held: "make_default never"}); err != nil {
+		t.Fatal(err)
+	}
+	_, h, _ := newModelServer(t, root, testToken, 0)
+	got := decode[modelsJSON](t, serve(t, h, "GET", "/models", ""), 200)
+	if got.Default == nil || *got.Default != 1 || len(got.Versions) != 2 || !got.Versions[1].Held ||
+		got.Versions[1].HeldReason != "make_default never" || got.Versions[0].Held {
+		t.Fatalf("GET /models: %+v", got)
+	}
+	if w := serve(t, h, "GET", "/intent?query=dose&version=2", ""); w.Code != 200 {
+		t.Fatalf("the held version asked by number: %d %s", w.Code, w.Body)
+	}
+	if w := do(t, h, "PUT", "/models/default", `{"version": 2}`); w.Code != 200 {
+		t.Fatalf("pin the held version: %d %s", w.Code, w.Body)
+	}
+	if got := decode[modelsJSON](t, serve(t, h, "GET", "/models", ""), 200); *got.Default != 2 {
+		t.Fatalf("after pinning 2 the default is %d", *got.Default)
+	}
+}

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"intent/internal/testmodel"
+	"intent/model"
+	"intent/model/dataset"
+)
+
+func tinyJob() Job {
+	cfg := model.DefaultConfig()
+	cfg.Features.MinDF = 1
+	return Job{Examples: testmodel.Examples(testmodel.Sets["numeric"]), ExamplesName: "stored examples", Config: cfg}
+}
+
+func TestRunStagesAndReport(t *testing.T) {
+	var stages []string
+	var checked *model.DataInfo
+	res, err := Run(context.Background(), tinyJob(), Hooks{
+		Stage:   func(s string) error { stages = append(stages, s); return nil },
+		Checked: func(d *model.DataInfo) error { checked = d; return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"load", "check", "split", "featurize", "calibrate", "fit", "evaluate"}
+	if !slices.Equal(stages, want) {
+		t.Errorf("stages %v, want %v", stages, want)
+	}
+	if checked == nil || checked.Check == nil || !checked.Check.Usable || checked.Check.Intents != 3 {
+		t.Fatalf("data report %+v", checked)
+	}
+	if res.Report.Data != checked || len(res.Valid) != 6 || len(res.Train) != 18 || res.Report.NValid != 6 {
+		t.Errorf("train %d valid %d report valid %d", len(res.Train), len(res.Valid), res.Report.NValid)
+	}
+	if !strings.Contains(checked.ValidFrom, "24 stored examples (valid 0.20, seed 42)") {
+		t.Errorf("valid from %q", checked.ValidFrom)
+	}
+	var names []string
+	for _, tm := range res.Timings {
+		names = append(names, tm.Stage)
+	}
+	for _, s := range []string{"load", "check", "split", "fit", "evaluate"} {
+		if !slices.Contains(names, s) {
+			t.Errorf("timings lack %s: %v", s, names)
+		}
+	}
+}
+
+// An intent with one question is kept for training only, with a warning;
+// fewer than two intents is the one refusal, with the same message for
+// every caller.
+func TestRunSmallIntentsAndUnusableData(t *testing.T) {
+	job := tinyJob()
+	job.Examples = append(job.Examples, dataset.Example{ID: "x", Text: "une question seule", Label: "99"})
+	res, err := Run(context.Background(), job, Hooks{})
+	if err != nil {
+		t.Fatalf("a one-question intent was refused: %v", err)
+	}
+	c := res.Report.Data.Check
+	if !slices.Equal(c.TooFew, []string{"99"}) || len(c.Warnings) == 0 || !strings.Contains(c.Warnings[0], "kept for training only") {
+		t.Errorf("check %+v", c)
+	}
+	if !slices.Contains(res.Model.Labels(), "99") || !slices.ContainsFunc(res.Train, func(e dataset.Example) bool { return e.Label == "99" }) {
+		t.Error("the one-question intent was not trained on")
+	}
+
+	job = tinyJob()
+	job.Examples = testmodel.Examples(map[string][]string{"only": {"a", "b", "c"}})
+	var report *model.DataInfo
+	_, err = Run(context.Background(), job, Hooks{Checked: func(d *model.DataInfo) error { report = d; return nil }})
+	if !errors.Is(err, ErrUnusable) || !strings.Contains(err.Error(), "a classifier needs at least 2 intents") {
+		t.Fatalf("one intent: %v", err)
+	}
+	if report == nil || report.Check.Usable {
+		t.Errorf("the data report of refused data was not given: %+v", report)
+	}
+}
+
+// A fixed validation set replaces the split; a file that cannot be read
+// names the flag that gave it, and a hidden path stays hidden.
+func TestRunFixedValidationAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	train := filepath.Join(dir, "train.csv")
+	valid := filepath.Join(dir, "valid.csv")
+	var b strings.Builder
+	b.WriteString("question,intent\n")
+	for label, texts := range testmodel.Sets["string"] {
+		for _, q := range texts {
+			b.WriteString(q + "," + strings.ReplaceAll(label, `"`, "") + "\n")
+		}
+	}
+	os.WriteFile(train, []byte(b.String()), 0o644)
+	os.WriteFile(valid, []byte("question,intent\nbook a flight to nice,book_flight\nis it raining,weather\n"), 0o644)
+	job := Job{Data: Source{Path: train, Flag: "--data"}, ValidData: Source{Path: valid, Flag: "--valid-data"}, Config: model.DefaultConfig()}
+	res, err := Run(context.Background(), job, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Valid) != 2 || len(res.Train) != 24 || res.Report.Data.ValidFrom != valid {
+		t.Errorf("valid %d train %d from %q", len(res.Valid), len(res.Train), res.Report.Data.ValidFrom)
+	}
+	job.ValidData.Path = filepath.Join(dir, "nope.csv")
+	_, err = Run(context.Background(), job, Hooks{})
+	if err == nil || !strings.HasPrefix(err.Error(), "--valid-data ") {
+		t.Errorf("a missing validation file: %v", err)
+	}
+	job = Job{Data: Source{Path: filepath.Join(dir, "missing.csv"), Name: "missing.csv"}, ShowPath: filepath.Base, Config: model.DefaultConfig()}
+	_, err = Run(context.Background(), job, Hooks{})
+	if err == nil || strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "missing.csv") {
+		t.Errorf("a hidden path shows: %v", err)
+	}
+}
+
+// A hook's error stops the run.
+func TestRunHookErrorStops(t *testing.T) {
+	stop := errors.New("stop")
+	_, err := Run(context.Background(), tinyJob(), Hooks{Stage: func(s string) error {
+		if s == "fit" {
+			return stop
+		}
+		return nil
+	}})
+	if !errors.Is(err, stop) {
+		t.Fatalf("err = %v", err)
+	}
+}
