@@ -150,9 +150,8 @@ func (m *Model) Predict(text string) Prediction {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	m.scoresInto(s, text)
-	calibration.Softmax(s.scores, m.meta.Temperature, s.probs)
-	best := argmax(s.scores)
-	return Prediction{Class: best, Label: m.meta.Labels[best], Probability: s.probs[best]}
+	best, p := calibration.MaxProb(s.scores, m.meta.Temperature)
+	return Prediction{Class: best, Label: m.meta.Labels[best], Probability: p}
 }
 
 // PredictTop appends the k most likely intents, most likely first, to dst.

@@ -58,6 +58,32 @@ func Softmax(scores []float32, t float64, out []float64) []float64 {
 	return out
 }
 
+// MaxProb is the largest value of Softmax(scores, t) and its index,
+// computed without the full distribution: the top class's probability is
+// 1 / Σ_j exp((s_j − max) / t), so no per-class store or division is
+// needed (the predict path asks for nothing else).
+func MaxProb(scores []float32, t float64) (int, float64) {
+	if err := CheckTemperature(t); err != nil {
+		panic(err.Error())
+	}
+	if len(scores) == 0 {
+		return -1, 0
+	}
+	best := 0
+	for j, s := range scores {
+		if s > scores[best] {
+			best = j
+		}
+	}
+	// The same arithmetic as Softmax, so both give the same bits.
+	m := float64(scores[best])
+	var z float64
+	for _, s := range scores {
+		z += math.Exp((float64(s) - m) / t)
+	}
+	return best, 1 / z
+}
+
 // NLL is the mean negative log-likelihood of the true classes y under
 // softmax(scores / t):
 //

@@ -272,3 +272,22 @@ func BenchmarkSoftmax150(b *testing.B) {
 		out = Softmax(scores, 1.7, out)
 	}
 }
+
+// MaxProb gives exactly Softmax's largest value and its index.
+func TestMaxProbIsSoftmaxMax(t *testing.T) {
+	for _, scores := range [][]float32{{0.3, -1, 2.5, 2.5, 0}, {-3, -2, -1}, {1}, {0.1, 0.10001, -0.4}} {
+		for _, temp := range []float64{0.05, 0.3, 1, 7} {
+			p := Softmax(scores, temp, nil)
+			best, got := MaxProb(scores, temp)
+			want := 0
+			for j := range p {
+				if p[j] > p[want] {
+					want = j
+				}
+			}
+			if best != want || got != p[want] {
+				t.Errorf("MaxProb(%v, %v) = %d, %v; Softmax max %d, %v", scores, temp, best, got, want, p[want])
+			}
+		}
+	}
+}

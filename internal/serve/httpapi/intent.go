@@ -66,25 +66,23 @@ func parseIntentParams(raw string) (intentParams, error) {
 		if pair == "" {
 			continue
 		}
-		// What url.ParseQuery refuses is refused, whatever the key.
-		if strings.ContainsAny(pair, "%;") {
-			if err := badQueryPair(pair); err != nil {
-				return p, err
-			}
+		// What url.ParseQuery refuses is refused, whatever the key; each
+		// part is unescaped once, and only a refusal is explained.
+		if strings.IndexByte(pair, ';') >= 0 {
+			return p, badQueryPair(pair)
 		}
 		key, val, _ := strings.Cut(pair, "=")
 		if strings.ContainsAny(key, "%+") {
-			key, _ = url.QueryUnescape(key) // checked above
-		}
-		switch key {
-		case "query", "top", "version":
-		default:
-			continue
+			k, err := url.QueryUnescape(key)
+			if err != nil {
+				return p, badQueryPair(pair)
+			}
+			key = k
 		}
 		if strings.ContainsAny(val, "%+") {
 			v, err := url.QueryUnescape(val)
 			if err != nil {
-				return p, errorf(kindInvalid, "parameter %s is not properly URL-encoded", key)
+				return p, badQueryPair(pair)
 			}
 			val = v
 		}

@@ -451,3 +451,24 @@ func TestHeadIsGetWithoutBody(t *testing.T) {
 		t.Errorf("HEAD /infer: %d", w.Code)
 	}
 }
+
+// The fast path of GET /intent answers exactly as the router does.
+func TestFastIntentAgreesWithRouter(t *testing.T) {
+	s, _ := newTestServer(t, writeModels(t, trainTiny(t, "numeric"), trainTiny(t, "string")))
+	fast := s.routes()
+	router, _ := s.router()
+	slow := s.middleware(router)
+	for _, target := range []string{
+		"/intent?query=book+a+flight", "/intent?query=dose&top=3", "/intent?query=dose&version=1",
+		"/intent?query=%zz", "/intent?query=a;b", "/intent", "/intent?query=+", "/intent?top=x&query=a",
+		"/intent?version=9&query=a", "/intent/", "/intent?query=caf%C3%A9&top=99",
+	} {
+		for _, method := range []string{"GET", "HEAD"} {
+			a := serve(t, fast, method, target, "")
+			b := serve(t, slow, method, target, "")
+			if a.Code != b.Code || a.Body.String() != b.Body.String() || a.Header().Get("Content-Type") != b.Header().Get("Content-Type") {
+				t.Errorf("%s %s: fast %d %q, router %d %q", method, target, a.Code, a.Body, b.Code, b.Body)
+			}
+		}
+	}
+}
