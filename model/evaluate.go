@@ -45,6 +45,10 @@ type DataInfo struct {
 	TooSmall  []string          `json:"too_small_to_split,omitempty"`
 	PerLabel  map[string][2]int `json:"per_label,omitempty"`
 	ValidFrom string            `json:"valid_from"`
+	// RefitOn, when not 0, is how many questions the exported model was
+	// trained on after the evaluation (--refit): the metrics are those of
+	// a model that did not see the validation questions.
+	RefitOn int `json:"refit_on,omitempty"`
 }
 
 // Evaluate predicts every example and measures the predictions against the

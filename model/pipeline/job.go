@@ -45,7 +45,15 @@ type Job struct {
 	// stratified split of the data holds out Valid of each intent (0 means
 	// DefaultValid), seeded by Config.Seed.
 	ValidData Source
-	Valid     float64
+	// ValidExamples is a fixed validation set already in memory (a fold of
+	// cross-validation, a tuning split); it wins over ValidData and Valid.
+	ValidExamples []dataset.Example
+	Valid         float64
+	// Refit, after the evaluation, trains the exported model again on all
+	// the labeled data (training and validation questions); the report's
+	// metrics stay those of the model that did not see the validation
+	// questions, and say so.
+	Refit bool
 	// Config is the model's; its LabelNames default to intents.csv beside
 	// a Posos folder.
 	Config model.Config

@@ -132,3 +132,22 @@ func TestRunHookErrorStops(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A fixed validation set in memory, and a refit on everything.
+func TestRunValidExamplesAndRefit(t *testing.T) {
+	job := tinyJob()
+	all := job.Examples
+	job.Examples, job.ValidExamples = all[:18], all[18:]
+	job.Refit = true
+	var stages []string
+	res, err := Run(context.Background(), job, Hooks{Stage: func(s string) error { stages = append(stages, s); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Valid) != 6 || len(res.Train) != 18 || res.Report.NValid != 6 {
+		t.Errorf("train %d valid %d", len(res.Train), len(res.Valid))
+	}
+	if res.Report.Data.RefitOn != 24 || res.Report.Train.NTrain != 24 || stages[len(stages)-1] != "refit" {
+		t.Errorf("refit on %d, model trained on %d, stages %v", res.Report.Data.RefitOn, res.Report.Train.NTrain, stages)
+	}
+}

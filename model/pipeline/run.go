@@ -49,7 +49,11 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 		return nil, err
 	}
 	var fixedValid []dataset.Example
-	if job.ValidData.Path != "" {
+	fixed := job.ValidData.Path != "" || job.ValidExamples != nil
+	if job.ValidExamples != nil {
+		fixedValid = job.ValidExamples
+		info.ValidFrom = fmt.Sprintf("%d fixed validation questions", len(fixedValid))
+	} else if job.ValidData.Path != "" {
 		vds, err := dataset.Load(job.ValidData.Path, job.ValidData.Options)
 		if err != nil {
 			return nil, sourceError(job.ValidData, show, err)
@@ -93,7 +97,7 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 		return nil, err
 	}
 	train, valid := examples, fixedValid
-	if job.ValidData.Path == "" {
+	if !fixed {
 		frac := job.Valid
 		if frac == 0 {
 			frac = DefaultValid
@@ -155,6 +159,21 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 	}
 	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
 	mark("evaluate")
+
+	if job.Refit {
+		if err := enter("refit"); err != nil {
+			return nil, err
+		}
+		all := append(train[:len(train):len(train)], labeledOnly(valid)...)
+		refit, rinfo, err := model.Train(ctx, all, cfg, progress)
+		if err != nil {
+			return nil, fmt.Errorf("refit on all %d questions: %w", len(all), err)
+		}
+		info.RefitOn = len(all)
+		rep.Train, rep.TrainSeconds = rinfo, rep.TrainSeconds+rinfo.TrainSeconds
+		m = refit
+		mark("refit")
+	}
 	res.Model, res.Report, res.Train, res.Valid = m, rep, train, valid
 	return res, nil
 }
