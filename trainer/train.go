@@ -53,6 +53,7 @@ type trainOptions struct {
 	names       string
 	maxMatrix   int
 	quiet       bool
+	refit       bool
 
 	cfg model.Config
 }
@@ -73,7 +74,8 @@ valid.jsonl. The folder appears atomically.
 optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 		Example: `  trainer train --data data/sample --out models/
   trainer train --data questions.csv --text-col question --label-col intent --valid 0.1 --seed 7
-  trainer train --data train.jsonl --valid-data valid.jsonl --solver cs --class-weight balanced`,
+  trainer train --data train.jsonl --valid-data valid.jsonl --solver cs --class-weight balanced
+  trainer train --data data/sample --refit      # measure on a split, then export a model trained on everything`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.complete(); err != nil {
@@ -103,6 +105,7 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 	fs.StringVar(&o.names, "names", "", "intent names file 'id;name' (default: intents.csv in a Posos folder)")
 	fs.IntVar(&o.maxMatrix, "max-matrix", 20, "print the full confusion matrix up to this many intents, else the most frequent confusions")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the headline metrics and the version folder")
+	fs.BoolVar(&o.refit, "refit", false, "after measuring on the validation questions, train the exported model on all labeled questions (the report keeps the held-out metrics)")
 	return cmd
 }
 
@@ -162,6 +165,7 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 		Data:   pipeline.Source{Path: o.data, Options: o.options(false), Flag: "--data"},
 		Valid:  o.valid,
 		Config: o.cfg,
+		Refit:  o.refit,
 	}
 	if o.validData != "" {
 		job.ValidData = pipeline.Source{Path: o.validData, Options: o.options(false), Flag: "--valid-data"}
@@ -192,6 +196,9 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	}
 	prog.done()
 	printTrainReport(stdout, res.Report, o.maxMatrix, res.Model.Meta().LabelNames, o.quiet)
+	if n := res.Report.Data.RefitOn; n > 0 {
+		fmt.Fprintf(stdout, "\nThe exported model was then refit on all %d labeled questions (--refit): the metrics above are those of\nthe model trained without the %d validation questions, an estimate for the refit one.\n", n, len(res.Valid))
+	}
 	fmt.Fprintf(stdout, "\nmodel version %d written to %s (%.1fs in all)\n", version, filepath.Join(dir, modelrepo.ModelFile), time.Since(start).Seconds())
 	return nil
 }

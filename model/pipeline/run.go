@@ -165,7 +165,13 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 			return nil, err
 		}
 		all := append(train[:len(train):len(train)], labeledOnly(valid)...)
-		refit, rinfo, err := model.Train(ctx, all, cfg, progress)
+		// The refit's progress is its fit's, under the stage name "refit".
+		refitProgress := func(stage string, done, total int) {
+			if stage == "fit" {
+				progress("refit", done, total)
+			}
+		}
+		refit, rinfo, err := model.Train(ctx, all, cfg, refitProgress)
 		if err != nil {
 			return nil, fmt.Errorf("refit on all %d questions: %w", len(all), err)
 		}

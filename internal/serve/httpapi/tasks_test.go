@@ -484,3 +484,21 @@ func copyDir(t *testing.T, src, dst string) {
 		must(t, os.WriteFile(filepath.Join(dst, en.Name()), b, 0o644))
 	}
 }
+
+// options.refit publishes a model trained on every question, measured
+// before on the held-out ones.
+func TestTrainRefit(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	s := e.waitDone(t, e.train(t, `{"options": {"refit": true}}`))
+	if s.State != "trained" || s.Metrics == nil || s.Metrics.RefitOn != 24 || s.Metrics.NValid == 0 {
+		t.Fatalf("%s %q metrics %+v", s.State, s.Error, s.Metrics)
+	}
+	m, err := modelrepo.LoadPath(filepath.Join(e.models, "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Meta().NTrain != 24 {
+		t.Errorf("the published model was trained on %d questions, want 24", m.Meta().NTrain)
+	}
+}

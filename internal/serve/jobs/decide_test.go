@@ -68,3 +68,11 @@ func TestPlanDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPlanRefit(t *testing.T) {
+	yes := true
+	p, err := Request{Options: RequestOptions{Refit: &yes}}.Plan(t.TempDir())
+	if err != nil || !p.Options.Refit {
+		t.Fatalf("refit not planned: %+v, %v", p.Options, err)
+	}
+}

@@ -22,6 +22,7 @@ type RequestOptions struct {
 	Solver      string   `json:"solver"`
 	MinDF       *int     `json:"min_df"`
 	ClassWeight string   `json:"class_weight"`
+	Refit       *bool    `json:"refit"`
 }
 
 // Plan is a validated training request with every default filled in.
@@ -40,6 +41,8 @@ type PlanOptions struct {
 	Solver      string  `json:"solver"`
 	MinDF       int     `json:"min_df"`
 	ClassWeight string  `json:"class_weight"`
+	// Refit trains the published model on all the data after measuring it.
+	Refit bool `json:"refit"`
 }
 
 // The values of make_default.
@@ -49,7 +52,7 @@ const (
 	MakeDefaultNever    = "never"
 )
 
-const RequestShape = `{"data": "path/under/data-folder", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none"}, "make_default": "if_better"}`
+const RequestShape = `{"data": "path/under/data-folder", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none", "refit": false}, "make_default": "if_better"}`
 
 // plan validates req and fills in the defaults. dataDir confines data.
 func (req Request) Plan(dataDir string) (Plan, error) {
@@ -102,6 +105,9 @@ func (req Request) Plan(dataDir string) (Plan, error) {
 			return p, errcode.New(errcode.Invalid, `options.min_df must be between 1 and 1000, got %d`, *o.MinDF)
 		}
 		p.Options.MinDF = *o.MinDF
+	}
+	if o.Refit != nil {
+		p.Options.Refit = *o.Refit
 	}
 	switch o.ClassWeight {
 	case "":

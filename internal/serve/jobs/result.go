@@ -22,4 +22,7 @@ type Metrics struct {
 	NValid       int     `json:"n_valid"`
 	NFeatures    int     `json:"n_features"`
 	TrainSeconds float64 `json:"train_seconds"`
+	// RefitOn, with options.refit, is how many questions the published
+	// model was retrained on after these metrics were measured.
+	RefitOn int `json:"refit_on,omitempty"`
 }

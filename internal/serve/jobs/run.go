@@ -32,7 +32,8 @@ var stageSpan = map[string][2]float64{
 	"calibrate": {0.2, 0.45},
 	"fit":       {0.45, 0.85},
 	"evaluate":  {0.85, 0.9},
-	"write":     {0.9, 1}, // publish with the default decision, and load
+	"refit":     {0.9, 0.96}, // options.refit only
+	"write":     {0.96, 1},   // publish with the default decision, and load
 }
 
 // progressEvery throttles the progress writes during training.
@@ -127,6 +128,7 @@ func (r *execution) execute() (*Result, error) {
 		Accuracy: report.Accuracy, MacroF1: report.MacroF1, MicroF1: report.MicroF1, WeightedF1: report.WeightedF1,
 		ECEBefore: report.ECEBefore, ECEAfter: report.ECEAfter,
 		NTrain: len(res.Train), NValid: len(res.Valid), NFeatures: report.NFeatures, TrainSeconds: report.TrainSeconds,
+		RefitOn: report.Data.RefitOn,
 	}}
 
 	// Publishing. Whether the version becomes the default is decided now,
@@ -189,7 +191,7 @@ func (r *execution) job() (pipeline.Job, error) {
 	if err != nil {
 		return pipeline.Job{}, err
 	}
-	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath}
+	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath, Refit: r.plan.Options.Refit}
 	if r.plan.Data != "" {
 		path, err := Confine(r.svc.cfg.DataDir, r.plan.Data)
 		if err != nil {
