@@ -64,7 +64,8 @@ func printEvalReport(w io.Writer, rep *model.Report, on string, maxMatrix int, n
 	fmt.Fprintf(w, "\nMetrics on %s\n", on)
 	if quiet {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "  accuracy\t%.2f %%\n", 100*rep.Accuracy)
+		fmt.Fprintf(tw, "  accuracy\t%s\n", metrics.FormatPercentCI(rep.Accuracy, rep.AccuracyCI, ciLevel(rep)))
+		fmt.Fprintf(tw, "  macro F1\t%s\n", metrics.FormatPercentCI(rep.MacroF1, rep.MacroF1CI, ciLevel(rep)))
 		fmt.Fprintf(tw, "  micro P / R / F1\t%.2f / %.2f / %.2f %%\n", 100*rep.MicroPrecision, 100*rep.MicroRecall, 100*rep.MicroF1)
 		fmt.Fprintf(tw, "  macro P / R / F1\t%.2f / %.2f / %.2f %%\n", 100*rep.MacroPrecision, 100*rep.MacroRecall, 100*rep.MacroF1)
 		tw.Flush()
@@ -76,6 +77,15 @@ func printEvalReport(w io.Writer, rep *model.Report, on string, maxMatrix int, n
 	if len(rep.UnknownLabels) > 0 {
 		fmt.Fprintf(w, "\nIntents in this data that the model does not know (never predicted): %s\n", strings.Join(rep.UnknownLabels, ", "))
 	}
+}
+
+// ciLevel is the level of the report's confidence intervals, 0 when it
+// has none.
+func ciLevel(rep *model.Report) float64 {
+	if rep.CI == nil {
+		return 0
+	}
+	return rep.CI.Level
 }
 
 func sortedKeys(m map[string]int) []string {

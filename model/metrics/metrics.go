@@ -27,6 +27,13 @@ type Report struct {
 
 	Accuracy float64 `json:"accuracy"`
 
+	// AccuracyCI and MacroF1CI are confidence intervals of Accuracy and
+	// MacroF1 (Report.Bootstrap); CI says how they were computed. All three
+	// are zero, and left out of JSON, until Bootstrap is called.
+	AccuracyCI Interval `json:"accuracy_ci,omitzero"`
+	MacroF1CI  Interval `json:"macro_f1_ci,omitzero"`
+	CI         *CIInfo  `json:"ci,omitempty"`
+
 	MicroPrecision float64 `json:"micro_precision"`
 	MicroRecall    float64 `json:"micro_recall"`
 	MicroF1        float64 `json:"micro_f1"`

@@ -34,7 +34,9 @@ type TextOptions struct {
 
 // WriteText writes r as aligned plain-text tables: a headline (examples,
 // accuracy, micro, macro and weighted averages), one row per class, then the
-// full confusion matrix or the most frequent confusions.
+// full confusion matrix or the most frequent confusions. When r has
+// confidence intervals (Bootstrap), the headline gives accuracy and
+// macro-F1 in percent with them: "accuracy  92.87 % (95 % CI 92.1-93.6)".
 func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 	maxMatrix := opt.MaxMatrixLabels
 	if maxMatrix == 0 {
@@ -51,7 +53,14 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', digits, 64) }
 
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "examples  %d\nlabels    %d\naccuracy  %s\n\n", r.N, len(r.Labels), f(r.Accuracy))
+	if r.CI != nil {
+		// With intervals, the headline is in percent like the other
+		// reports: "accuracy  92.87 % (95 % CI 92.1-93.6)".
+		fmt.Fprintf(ew, "examples  %d\nlabels    %d\naccuracy  %s\nmacro F1  %s\n\n", r.N, len(r.Labels),
+			FormatPercentCI(r.Accuracy, r.AccuracyCI, r.CI.Level), FormatPercentCI(r.MacroF1, r.MacroF1CI, r.CI.Level))
+	} else {
+		fmt.Fprintf(ew, "examples  %d\nlabels    %d\naccuracy  %s\n\n", r.N, len(r.Labels), f(r.Accuracy))
+	}
 	writeTable(ew, []bool{false, true, true, true}, [][]string{
 		{"average", "precision", "recall", "f1"},
 		{"micro", f(r.MicroPrecision), f(r.MicroRecall), f(r.MicroF1)},
