@@ -93,6 +93,10 @@ type Config struct {
 	// Workers is the number of goroutines training one-vs-rest classes;
 	// 0 means runtime.GOMAXPROCS(0). It never changes the result.
 	Workers int
+	// Weights is the encoding the model is to be exported in: Fit trains and
+	// returns float32 weights either way and records this in Linear.Export,
+	// for Linear.Exported to apply after any feature pruning.
+	Weights Weights
 	// Init, when non-nil, warm-starts the solver from the dual variables of
 	// an earlier fit (see FitDual and Dual.Expand). It must have been made
 	// by the same solver with as many rows and classes as this fit.
@@ -101,9 +105,9 @@ type Config struct {
 
 // DefaultConfig returns liblinear's defaults for -s 1 with a bias:
 // L2LossDual, C=1, Eps=0.1, MaxIter=1000, Bias=1, Seed=1, Workers=0 (all
-// cores), no class weights.
+// cores), no class weights; the model is to be exported with Int8 weights.
 func DefaultConfig() Config {
-	return Config{Solver: L2LossDual, C: 1, Eps: 0.1, MaxIter: 1000, Bias: 1, Seed: 1}
+	return Config{Solver: L2LossDual, C: 1, Eps: 0.1, MaxIter: 1000, Bias: 1, Seed: 1, Weights: Int8}
 }
 
 // BalancedWeights returns n/(k·n_c) for each class c, as scikit-learn's
@@ -150,6 +154,9 @@ func (c *Config) validate(classes int) error {
 	}
 	if c.Bias < 0 || math.IsNaN(c.Bias) || math.IsInf(c.Bias, 0) {
 		return fmt.Errorf("svm: Bias must be a finite number >= 0, got %v", c.Bias)
+	}
+	if !c.Weights.valid() {
+		return fmt.Errorf("svm: unknown weight encoding %d", int(c.Weights))
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("svm: Workers must be >= 0, got %d", c.Workers)

@@ -42,5 +42,9 @@
 // A Linear model stores its weights feature-major (W[f*Classes+k]) so a
 // prediction adds one contiguous run of Classes weights per non-zero feature,
 // and its per-class bias terms in B. Decision values are Σ_f x_f W[f,k] + B[k].
-// MarshalBinary writes a small versioned layout documented on that method.
+// Training is float32 throughout; for export a model can be quantized to one
+// signed byte a weight with a float32 scale per feature row (Weights, Int8,
+// Linear.Exported), a quarter of the size, and Decision then reads the bytes
+// directly. MarshalBinary writes a small versioned layout documented on that
+// method.
 package svm

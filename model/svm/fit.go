@@ -82,10 +82,15 @@ func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Conf
 	if progress == nil {
 		progress = func(int, int) {}
 	}
+	fitter := fitOvR
 	if cfg.Solver == CrammerSinger {
-		return fitCS(ctx, X, y, classes, &cfg, wantDual, progress)
+		fitter = fitCS
 	}
-	return fitOvR(ctx, X, y, classes, &cfg, wantDual, progress)
+	m, dual, err := fitter(ctx, X, y, classes, &cfg, wantDual, progress)
+	if m != nil {
+		m.Export = cfg.Weights
+	}
+	return m, dual, err
 }
 
 func validateProblem(X *sparse.Matrix, y []int32, classes int) error {
