@@ -12,7 +12,6 @@ import (
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/pipeline"
-	"intent/model/svm"
 	"intent/modelrepo"
 )
 
@@ -35,25 +34,14 @@ func (o *dataFlags) options(unlabeled bool) dataset.Options {
 
 type trainOptions struct {
 	dataFlags
-	out         string
-	validData   string
-	valid       float64
-	seed        int64
-	c           float64
-	solver      string
-	classWeight string
-	minDF       int
-	wordMax     int
-	charMin     int
-	charMax     int
-	calib       float64
-	prune       float64
-	eps         float64
-	workers     int
-	names       string
-	maxMatrix   int
-	quiet       bool
-	refit       bool
+	out       string
+	validData string
+	valid     float64
+	modelFlags
+	names     string
+	maxMatrix int
+	quiet     bool
+	refit     bool
 
 	cfg model.Config
 }
@@ -84,24 +72,12 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 			return o.run(cmd, stdout, stderr)
 		},
 	}
-	def := model.DefaultConfig()
 	fs := cmd.Flags()
 	o.addFlags(fs, "labeled dataset: a Posos folder or a CSV/TSV/JSONL file (required)")
 	fs.StringVar(&o.out, "out", "models", "folder receiving the new version folder <out>/<n>/")
 	fs.StringVar(&o.validData, "valid-data", "", "fixed validation set (same formats as --data) instead of a split")
 	fs.Float64Var(&o.valid, "valid", pipeline.DefaultValid, "fraction of each intent held out for validation")
-	fs.Int64Var(&o.seed, "seed", def.Seed, "seed of the splits and the solver")
-	fs.Float64Var(&o.c, "C", def.SVM.C, "SVM regularization: larger fits the training data more closely")
-	fs.StringVar(&o.solver, "solver", def.SVM.Solver.String(), "SVM solver: l2 (L2-loss one-vs-rest, liblinear -s 1) or cs (Crammer-Singer, -s 4)")
-	fs.StringVar(&o.classWeight, "class-weight", "none", "none, or balanced to weight classes by n/(k*n_class) for imbalanced data")
-	fs.IntVar(&o.minDF, "min-df", def.Features.MinDF, "drop terms found in fewer training questions than this")
-	fs.IntVar(&o.wordMax, "word-ngrams", def.Features.Text.WordMax, "longest word n-gram (0 disables words)")
-	fs.IntVar(&o.charMin, "char-min", def.Features.Text.CharMin, "shortest character n-gram")
-	fs.IntVar(&o.charMax, "char-max", def.Features.Text.CharMax, "longest character n-gram (0 disables characters)")
-	fs.Float64Var(&o.calib, "calib", def.CalibFraction, "fraction of the training part held out to fit the probability temperature (0 disables)")
-	fs.Float64Var(&o.prune, "prune", def.PruneBelow, "drop features whose largest absolute weight is below this from the exported model (0 keeps all)")
-	fs.Float64Var(&o.eps, "eps", def.SVM.Eps, "SVM stopping tolerance")
-	fs.IntVar(&o.workers, "workers", 0, "parallel workers (0 = all cores)")
+	o.addModelFlags(fs)
 	fs.StringVar(&o.names, "names", "", "intent names file 'id;name' (default: intents.csv in a Posos folder)")
 	fs.IntVar(&o.maxMatrix, "max-matrix", 20, "print the full confusion matrix up to this many intents, else the most frequent confusions")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the headline metrics and the version folder")
@@ -116,37 +92,9 @@ func (o *trainOptions) complete() error {
 	if o.validData == "" && !(o.valid > 0 && o.valid < 1) {
 		return usagef("--valid %v must be between 0 and 1 (exclusive)", o.valid)
 	}
-	cfg := model.DefaultConfig()
-	solver, err := svm.ParseSolver(o.solver)
+	cfg, err := o.config()
 	if err != nil {
-		return usageError{err}
-	}
-	cfg.SVM.Solver = solver
-	cfg.SVM.C = o.c
-	cfg.SVM.Eps = o.eps
-	switch o.classWeight {
-	case "none", "":
-	case "balanced":
-		cfg.BalancedWeights = true
-	default:
-		return usagef("--class-weight %q: use none or balanced", o.classWeight)
-	}
-	if o.minDF < 1 {
-		return usagef("--min-df %d must be at least 1", o.minDF)
-	}
-	cfg.Features.MinDF = o.minDF
-	cfg.Features.Text.WordMax = o.wordMax
-	cfg.Features.Text.CharMin = o.charMin
-	cfg.Features.Text.CharMax = o.charMax
-	if o.wordMax < 0 || o.charMax < 0 || (o.charMax > 0 && o.charMin > o.charMax) || (o.wordMax == 0 && o.charMax == 0) {
-		return usagef("n-gram ranges: need --word-ngrams >= 0, --char-min <= --char-max, and at least one of words or characters")
-	}
-	cfg.CalibFraction = o.calib
-	cfg.PruneBelow = o.prune
-	cfg.Seed = o.seed
-	cfg.Workers = o.workers
-	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return err
 	}
 	o.cfg = cfg
 	return nil
