@@ -31,6 +31,11 @@ type Report struct {
 	Train         *TrainInfo `json:"train,omitempty"`
 	Data          *DataInfo  `json:"data,omitempty"`
 	Model         *Metadata  `json:"model,omitempty"`
+	// OOS measures the out-of-scope rule on these questions, when the
+	// model has one; Test is the report on a separate test set
+	// (--test-data), when one was given.
+	OOS  *OOSReport `json:"oos,omitempty"`
+	Test *Report    `json:"test,omitempty"`
 }
 
 // DataInfo says where the data came from, what could not be used and how
@@ -49,6 +54,9 @@ type DataInfo struct {
 	// trained on after the evaluation (--refit): the metrics are those of
 	// a model that did not see the validation questions.
 	RefitOn int `json:"refit_on,omitempty"`
+	// OOSTrainDropped counts the out-of-scope questions kept out of
+	// training (they only fit and measure the out-of-scope threshold).
+	OOSTrainDropped int `json:"oos_train_dropped,omitempty"`
 }
 
 // Evaluate predicts every example and measures the predictions against the

@@ -36,6 +36,9 @@ type Metadata struct {
 	NValid         int               `json:"n_valid"`
 	NFeatures      int               `json:"n_features"`
 	Metrics        *Headline         `json:"metrics,omitempty"`
+	// OOS, when set, answers a fallback label below a probability
+	// threshold (see oos.go).
+	OOS *OOS `json:"oos,omitempty"`
 }
 
 // Headline is the handful of numbers shown next to a model version.
@@ -139,19 +142,21 @@ func (m *Model) Classifier() *svm.Linear    { return m.clf }
 
 // Prediction is the most likely intent of a question.
 type Prediction struct {
-	Class       int     // index into Labels
+	Class       int     // index into Labels, or FallbackClass for the out-of-scope answer
 	Label       string  // the intent
 	Probability float64 // calibrated probability
 }
 
 // Predict returns the most likely intent of text with its calibrated
-// probability. It does not allocate in steady state.
+// probability; with an out-of-scope rule, the fallback label (Class
+// FallbackClass) when that probability is below its threshold. It does not
+// allocate in steady state.
 func (m *Model) Predict(text string) Prediction {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	m.scoresInto(s, text)
 	best, p := calibration.MaxProb(s.scores, m.meta.Temperature)
-	return Prediction{Class: best, Label: m.meta.Labels[best], Probability: p}
+	return m.Fallback(Prediction{Class: best, Label: m.meta.Labels[best], Probability: p})
 }
 
 // PredictTop appends the k most likely intents, most likely first, to dst.

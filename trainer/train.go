@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,12 +39,18 @@ type trainOptions struct {
 	validData string
 	valid     float64
 	modelFlags
-	names     string
-	maxMatrix int
-	quiet     bool
-	refit     bool
+	names       string
+	maxMatrix   int
+	quiet       bool
+	refit       bool
+	testData    string
+	oosLabel    string
+	oosThresh   string
+	oosFallback string
+	oosMaxLoss  float64
 
 	cfg model.Config
+	oos *pipeline.OOSJob
 }
 
 func newTrainCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -63,7 +70,8 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 		Example: `  trainer train --data data/sample --out models/
   trainer train --data questions.csv --text-col question --label-col intent --valid 0.1 --seed 7
   trainer train --data train.jsonl --valid-data valid.jsonl --solver cs --class-weight balanced
-  trainer train --data data/sample --refit      # measure on a split, then export a model trained on everything`,
+  trainer train --data data/sample --refit      # measure on a split, then export a model trained on everything
+  trainer train --data train.jsonl --valid-data valid.jsonl --test-data test.jsonl --oos-label oos`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.complete(); err != nil {
@@ -81,6 +89,11 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 	fs.StringVar(&o.names, "names", "", "intent names file 'id;name' (default: intents.csv in a Posos folder)")
 	fs.IntVar(&o.maxMatrix, "max-matrix", 20, "print the full confusion matrix up to this many intents, else the most frequent confusions")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the headline metrics and the version folder")
+	fs.StringVar(&o.testData, "test-data", "", "labeled test set (same formats as --data) scored after training: the unbiased measure of a model chosen on the validation set")
+	fs.StringVar(&o.oosLabel, "oos-label", "", "label of out-of-scope questions: never trained on, they fit and measure the out-of-scope threshold")
+	fs.StringVar(&o.oosThresh, "oos-threshold", "auto", "with --oos-label: auto (fitted on the validation questions) or a probability below which the model answers the fallback")
+	fs.Float64Var(&o.oosMaxLoss, "oos-max-loss", model.DefaultOOSMaxLoss, "with --oos-threshold auto: the in-scope accuracy the threshold may cost (0.01 = one point) for out-of-scope recall")
+	fs.StringVar(&o.oosFallback, "oos-fallback", "", "label answered below the threshold (default: --oos-label; a number when the intents are numbers)")
 	fs.BoolVar(&o.refit, "refit", false, "after measuring on the validation questions, train the exported model on all labeled questions (the report keeps the held-out metrics)")
 	return cmd
 }
@@ -97,6 +110,23 @@ func (o *trainOptions) complete() error {
 		return err
 	}
 	o.cfg = cfg
+	if o.oosLabel != "" {
+		if !(o.oosMaxLoss > 0 && o.oosMaxLoss <= 1) {
+			return usagef("--oos-max-loss %v must be in (0, 1]", o.oosMaxLoss)
+		}
+		o.oos = &pipeline.OOSJob{Label: o.oosLabel, Fallback: o.oosFallback, MaxLoss: o.oosMaxLoss}
+		if o.oosThresh == "auto" {
+			o.oos.AutoThreshold = true
+		} else {
+			t, err := strconv.ParseFloat(o.oosThresh, 64)
+			if err != nil || !(t >= 0 && t <= 1) {
+				return usagef("--oos-threshold %q: use auto or a probability between 0 and 1", o.oosThresh)
+			}
+			o.oos.Threshold = t
+		}
+	} else if o.oosFallback != "" {
+		return usagef("--oos-fallback needs --oos-label (the label of the out-of-scope questions)")
+	}
 	return nil
 }
 
@@ -118,6 +148,10 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	if o.validData != "" {
 		job.ValidData = pipeline.Source{Path: o.validData, Options: o.options(false), Flag: "--valid-data"}
 	}
+	if o.testData != "" {
+		job.TestData = pipeline.Source{Path: o.testData, Options: o.options(false), Flag: "--test-data"}
+	}
+	job.OOS = o.oos
 	res, err := pipeline.Run(ctx, job, pipeline.Hooks{
 		Stage: func(stage string) error {
 			switch stage {
@@ -144,6 +178,7 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 	}
 	prog.done()
 	printTrainReport(stdout, res.Report, o.maxMatrix, res.Model.Meta().LabelNames, o.quiet)
+	printOOSAndTest(stdout, res.Report, res.Model.OOS())
 	if n := res.Report.Data.RefitOn; n > 0 {
 		fmt.Fprintf(stdout, "\nThe exported model was then refit on all %d labeled questions (--refit): the metrics above are those of\nthe model trained without the %d validation questions, an estimate for the refit one.\n", n, len(res.Valid))
 	}

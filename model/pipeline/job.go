@@ -54,12 +54,35 @@ type Job struct {
 	// metrics stay those of the model that did not see the validation
 	// questions, and say so.
 	Refit bool
+	// OOS, when set, gives the model an out-of-scope rule (see OOSJob).
+	OOS *OOSJob
+	// TestData, when its Path is set, is scored after training (and after
+	// the out-of-scope threshold is fitted): Report.Test. A model selected
+	// on the validation questions is measured without optimism only there.
+	TestData Source
 	// Config is the model's; its LabelNames default to intents.csv beside
 	// a Posos folder.
 	Config model.Config
 	// ShowPath rewrites a file path for reports and messages (the server
 	// hides its data folder); nil keeps paths as they are.
 	ShowPath func(string) string
+}
+
+// OOSJob says how a model answers "none of my intents". Questions labeled
+// Label are out of scope: never trained on (a question with no intent of
+// the model's), kept in the validation and test sets to fit and measure
+// the threshold below which the model answers Fallback.
+type OOSJob struct {
+	Label string
+	// Threshold is a fixed probability threshold; AutoThreshold fits it on
+	// the validation questions (model.FitOOSThreshold).
+	Threshold     float64
+	AutoThreshold bool
+	// MaxLoss is the in-scope accuracy an automatic threshold may give up
+	// (0 means model.DefaultOOSMaxLoss).
+	MaxLoss float64
+	// Fallback is the label answered below the threshold ("" means Label).
+	Fallback string
 }
 
 // Hooks let a caller follow a run. Every field may be nil.

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -149,5 +151,51 @@ func TestRunValidExamplesAndRefit(t *testing.T) {
 	}
 	if res.Report.Data.RefitOn != 24 || res.Report.Train.NTrain != 24 || stages[len(stages)-1] != "refit" {
 		t.Errorf("refit on %d, model trained on %d, stages %v", res.Report.Data.RefitOn, res.Report.Train.NTrain, stages)
+	}
+}
+
+// Questions labeled out of scope are never trained on; the threshold is
+// fitted on the validation questions and the test set measures it.
+func TestRunOutOfScope(t *testing.T) {
+	dir := t.TempDir()
+	job := tinyJob()
+	var oos []dataset.Example
+	for i, q := range []string{"quel temps fera-t-il demain", "raconte moi une blague", "qui a gagné le match", "recette de la tarte aux pommes",
+		"le cours du bitcoin", "horaires du train pour lyon", "traduire bonjour en anglais", "quelle heure est il"} {
+		oos = append(oos, dataset.Example{ID: "o" + strconv.Itoa(i), Text: q, Label: "-1"})
+	}
+	all := job.Examples
+	job.Examples = append(all[:18:18], oos[:2]...) // two out-of-scope questions in the training data: dropped
+	job.ValidExamples = append(all[18:24:24], oos[2:5]...)
+	test := filepath.Join(dir, "test.jsonl")
+	var b strings.Builder
+	for _, e := range append(all[:6:6], oos[5:]...) {
+		fmt.Fprintf(&b, "{\"text\": %q, \"label\": %q}\n", e.Text, e.Label)
+	}
+	os.WriteFile(test, []byte(b.String()), 0o644)
+	job.TestData = Source{Path: test}
+	job.OOS = &OOSJob{Label: "-1", AutoThreshold: true}
+	res, err := Run(context.Background(), job, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(res.Model.Labels(), "-1") || res.Report.Data.OOSTrainDropped != 2 {
+		t.Fatalf("out-of-scope questions were trained on: labels %v, dropped %d", res.Model.Labels(), res.Report.Data.OOSTrainDropped)
+	}
+	o := res.Model.OOS()
+	if o == nil || o.Label != "-1" || !strings.HasPrefix(o.Fitted, "auto") || res.Report.OOS == nil || res.Report.OOS.OutScope != 3 {
+		t.Fatalf("OOS rule %+v report %+v", o, res.Report.OOS)
+	}
+	if res.Report.Test == nil || res.Report.Test.OOS == nil || res.Report.Test.OOS.OutScope != 3 || res.Report.Test.NValid != 9 {
+		t.Fatalf("test report %+v", res.Report.Test)
+	}
+	// A fixed threshold of 1 sends everything to the fallback.
+	job.OOS = &OOSJob{Label: "-1", Threshold: 1}
+	res, err = Run(context.Background(), job, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Report.OOS; r.OOSRecall != 1 || r.InScopeAccuracy != 0 {
+		t.Fatalf("threshold 1: %+v", r)
 	}
 }

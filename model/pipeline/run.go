@@ -112,6 +112,11 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 	} else {
 		train = labeledOnly(examples)
 	}
+	if job.OOS != nil {
+		var dropped int
+		train, dropped = withoutLabel(train, job.OOS.Label)
+		info.OOSTrainDropped = dropped
+	}
 	if len(valid) == 0 {
 		return nil, fmt.Errorf("no validation questions: no intent has the %d questions needed to hold one out; add questions or give a fixed validation set", MinPerIntent)
 	}
@@ -153,11 +158,20 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 	if err := enter("evaluate"); err != nil {
 		return nil, err
 	}
-	rep, _, err := m.Evaluate(ctx, valid)
+	rep, preds, err := m.Evaluate(ctx, valid)
 	if err != nil {
 		return nil, err
 	}
 	rep.Train, rep.Data, rep.TrainSeconds = tinfo, info, tinfo.TrainSeconds
+	var oos *model.OOS
+	if job.OOS != nil {
+		if oos, rep.OOS, err = fitOOS(job.OOS, preds, valid); err != nil {
+			return nil, err
+		}
+		if m, err = m.WithOOS(oos); err != nil {
+			return nil, err
+		}
+	}
 	mark("evaluate")
 
 	if job.Refit {
@@ -171,14 +185,44 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 				progress("refit", done, total)
 			}
 		}
+		if job.OOS != nil {
+			all, _ = withoutLabel(all, job.OOS.Label)
+		}
 		refit, rinfo, err := model.Train(ctx, all, cfg, refitProgress)
 		if err != nil {
 			return nil, fmt.Errorf("refit on all %d questions: %w", len(all), err)
 		}
 		info.RefitOn = len(all)
 		rep.Train, rep.TrainSeconds = rinfo, rep.TrainSeconds+rinfo.TrainSeconds
-		m = refit
+		if m, err = refit.WithOOS(oos); err != nil {
+			return nil, err
+		}
 		mark("refit")
+	}
+
+	if job.TestData.Path != "" {
+		if err := enter("test"); err != nil {
+			return nil, err
+		}
+		tds, err := dataset.Load(job.TestData.Path, job.TestData.Options)
+		if err != nil {
+			return nil, sourceError(job.TestData, show, err)
+		}
+		test := labeledOnly(tds.Examples)
+		if len(test) == 0 {
+			return nil, fmt.Errorf("%s: no labeled questions to test on", job.TestData.name())
+		}
+		trep, tpreds, err := m.Evaluate(ctx, test)
+		if err != nil {
+			return nil, err
+		}
+		trep.Model = nil // the same model as the report's
+		if oos != nil {
+			r := model.ScoreOOS(tpreds, test, oos.Label, oos.Threshold)
+			trep.OOS = &r
+		}
+		rep.Test = trep
+		mark("test")
 	}
 	res.Model, res.Report, res.Train, res.Valid = m, rep, train, valid
 	return res, nil
@@ -256,4 +300,41 @@ func sourceError(s Source, show func(string) string, err error) error {
 		return fmt.Errorf("%s %s: %s", s.Flag, s.name(), msg)
 	}
 	return fmt.Errorf("cannot read %s: %s", s.name(), msg)
+}
+
+// withoutLabel drops the examples labeled label.
+func withoutLabel(ex []dataset.Example, label string) ([]dataset.Example, int) {
+	out := make([]dataset.Example, 0, len(ex))
+	for _, e := range ex {
+		if e.Label != label {
+			out = append(out, e)
+		}
+	}
+	return out, len(ex) - len(out)
+}
+
+// fitOOS turns the out-of-scope job into the model's rule: a fixed
+// threshold, or one fitted on the validation predictions, and measures it
+// there.
+func fitOOS(j *OOSJob, preds []model.Prediction, valid []dataset.Example) (*model.OOS, *model.OOSReport, error) {
+	fallback := j.Fallback
+	if fallback == "" {
+		fallback = j.Label
+	}
+	o := &model.OOS{Label: fallback, Threshold: j.Threshold, Fitted: "fixed"}
+	if j.AutoThreshold {
+		maxLoss := j.MaxLoss
+		if maxLoss == 0 {
+			maxLoss = model.DefaultOOSMaxLoss
+		}
+		t, _, err := model.FitOOSThreshold(preds, valid, j.Label, maxLoss)
+		if err != nil {
+			return nil, nil, err
+		}
+		r := model.ScoreOOS(preds, valid, j.Label, t)
+		o.Threshold = t
+		o.Fitted = fmt.Sprintf("auto: the most out-of-scope recall for at most %.1f points of in-scope accuracy, on %d validation questions (%d out of scope)", 100*maxLoss, r.InScope+r.OutScope, r.OutScope)
+	}
+	r := model.ScoreOOS(preds, valid, j.Label, o.Threshold)
+	return o, &r, nil
 }

@@ -93,7 +93,11 @@ func handleInfer(reg *versions.Registry, lim Limits, log *slog.Logger) http.Hand
 				b = append(b, ", "...)
 			}
 			b = append(b, `{"intent": `...)
-			b = append(b, v.IntentJSON[best]...)
+			if m.Fallback(model.Prediction{Class: best, Probability: probs[best]}).Class == model.FallbackClass {
+				b = append(b, v.FallbackJSON...) // below the out-of-scope threshold
+			} else {
+				b = append(b, v.IntentJSON[best]...)
+			}
 			b = append(b, `, "probability": `...)
 			b = appendNumber(b, probs[best], 64)
 			b = append(b, `, "scores": [`...)

@@ -124,14 +124,15 @@ func checkTop(top int, v *versions.Version) error {
 var rankPool = sync.Pool{New: func() any { return new([]model.Prediction) }}
 
 // appendPredict predicts q with v and appends the answer; top > 0 adds a
-// ranking of that many intents.
+// ranking of that many intents (the model's own intents: the out-of-scope
+// fallback, when it answers, is the answer, not a rank).
 func appendPredict(b []byte, v *versions.Version, q string, top int) []byte {
 	if top <= 0 {
 		return appendAnswer(b, v, v.Model.Predict(q), nil)
 	}
 	rp := rankPool.Get().(*[]model.Prediction)
 	r := v.Model.PredictTop(q, top, (*rp)[:0])
-	b = appendAnswer(b, v, r[0], r)
+	b = appendAnswer(b, v, v.Model.Fallback(r[0]), r)
 	*rp = r[:0]
 	rankPool.Put(rp)
 	return b

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -470,5 +471,49 @@ func TestFastIntentAgreesWithRouter(t *testing.T) {
 				t.Errorf("%s %s: fast %d %q, router %d %q", method, target, a.Code, a.Body, b.Code, b.Body)
 			}
 		}
+	}
+}
+
+// A model with an out-of-scope rule answers its fallback in the same
+// format: a number when the intents are numbers, a string otherwise; a
+// ranking still lists the model's intents.
+func TestIntentOutOfScope(t *testing.T) {
+	num, err := trainTiny(t, "numeric").WithOOS(&model.OOS{Threshold: 1, Label: "-1", Fitted: "fixed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	str, err := trainTiny(t, "string").WithOOS(&model.OOS{Threshold: 1, Label: "none", Fitted: "fixed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newTestServer(t, writeModels(t, num, str))
+	h := s.routes()
+	// A question the tiny model is not certain of (threshold 1 catches any
+	// probability below 1).
+	var q string
+	var p model.Prediction
+	for _, c := range []string{"une question sans rapport", "le", "dose", "enfant"} {
+		if p = num.Predict(c); p.Class == model.FallbackClass {
+			q = c
+			break
+		}
+	}
+	if q == "" {
+		t.Fatal("the tiny model is certain of every candidate question")
+	}
+	want := fmt.Sprintf(`{"intent": -1, "probability": "%.8f"}`+"\n", p.Probability)
+	if got := serve(t, h, "GET", "/intent?version=1&query="+url.QueryEscape(q), "").Body.String(); got != want {
+		t.Fatalf("numeric fallback: %q, want %q", got, want)
+	}
+	if got := serve(t, h, "GET", "/intent?version=2&query=what+is+up", "").Body.String(); !strings.HasPrefix(got, `{"intent": "none", "probability": "`) {
+		t.Fatalf("string fallback: %q", got)
+	}
+	got := serve(t, h, "GET", "/intent?version=1&top=2&query="+url.QueryEscape(q), "").Body.String()
+	if !strings.HasPrefix(got, `{"intent": -1, `) || strings.Count(got, `"intent": -1`) != 1 || !strings.Contains(got, `"ranking": [{"intent": `) {
+		t.Fatalf("ranking with a fallback: %q", got)
+	}
+	w := serve(t, h, "POST", "/infer", `{"texts": ["what is up"], "version": 2}`)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"intent": "none"`) {
+		t.Fatalf("/infer with a fallback: %d %s", w.Code, w.Body)
 	}
 }

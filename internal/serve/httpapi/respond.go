@@ -92,7 +92,11 @@ func appendAnswer(b []byte, v *versions.Version, best model.Prediction, ranking 
 // closed is false the closing brace is left for the caller.
 func appendPrediction(b []byte, v *versions.Version, p model.Prediction, closed bool) []byte {
 	b = append(b, `{"intent": `...)
-	b = append(b, v.IntentJSON[p.Class]...)
+	if p.Class == model.FallbackClass {
+		b = append(b, v.FallbackJSON...)
+	} else {
+		b = append(b, v.IntentJSON[p.Class]...)
+	}
 	b = append(b, `, "probability": "`...)
 	b = strconv.AppendFloat(b, p.Probability, 'f', 8, 64)
 	b = append(b, '"')

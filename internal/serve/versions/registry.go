@@ -38,6 +38,9 @@ type Version struct {
 	// IntentJSON[i] is label i as it appears in answers: 26 when every
 	// label is an integer, "cancel" (quoted and escaped) otherwise.
 	IntentJSON [][]byte
+	// FallbackJSON is the out-of-scope label as it appears in answers,
+	// nil when the model has no out-of-scope rule.
+	FallbackJSON []byte
 	// LabelsJSON is the JSON array of every label in class order.
 	LabelsJSON []byte
 
@@ -63,6 +66,14 @@ func newVersion(n int, file string, m *model.Model, took time.Duration) *Version
 		v.LabelsJSON = append(v.LabelsJSON, v.IntentJSON[i]...)
 	}
 	v.LabelsJSON = append(v.LabelsJSON, ']')
+	if o := m.OOS(); o != nil {
+		// WithOOS made sure a numeric model has a numeric fallback.
+		if n, err := strconv.ParseInt(o.Label, 10, 64); err == nil && m.NumericLabels() {
+			v.FallbackJSON = strconv.AppendInt(nil, n, 10)
+		} else {
+			v.FallbackJSON = jsonx.AppendString(nil, o.Label)
+		}
+	}
 	return v
 }
 
@@ -383,7 +394,8 @@ func Probe(m *model.Model) (err error) {
 		return fmt.Errorf("model: no labels")
 	}
 	p := m.Predict(probeQuestion)
-	if p.Class < 0 || p.Class >= m.NumClasses() || p.Label != m.Label(p.Class) || !(p.Probability >= 0 && p.Probability <= 1) {
+	fallback := p.Class == model.FallbackClass && m.OOS() != nil && p.Label == m.OOS().Label
+	if !fallback && (p.Class < 0 || p.Class >= m.NumClasses() || p.Label != m.Label(p.Class)) || !(p.Probability >= 0 && p.Probability <= 1) {
 		return fmt.Errorf("model: probe prediction is invalid: class %d, probability %v", p.Class, p.Probability)
 	}
 	scores := m.Scores(probeQuestion, nil)
