@@ -79,3 +79,12 @@ func (o *modelFlags) config() (model.Config, error) {
 	}
 	return cfg, nil
 }
+
+// settings is the recipe the flags chose, as reports record it.
+func (o *modelFlags) settings() map[string]any {
+	return map[string]any{
+		"seed": o.seed, "C": o.c, "solver": o.solver, "class_weight": o.classWeight,
+		"min_df": o.minDF, "word_ngrams": o.wordMax, "char_min": o.charMin, "char_max": o.charMax,
+		"calib": o.calib, "prune": o.prune, "eps": o.eps,
+	}
+}

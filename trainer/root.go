@@ -48,6 +48,9 @@ F1, confusion matrix, calibration error).`,
 		Example: `  # train on the bundled French sample and write models/<n>/
   trainer train --data data/sample --out models/
 
+  # cross-validate the recipe: mean accuracy and its spread over 5 folds
+  trainer cv --data data/sample --folds 5
+
   # measure a model on another labeled set
   trainer evaluate --model models/ --data data/sample
 
@@ -66,5 +69,6 @@ F1, confusion matrix, calibration error).`,
 	root.AddCommand(newEvaluateCommand(stdout, stderr))
 	root.AddCommand(newPredictCommand(stdout, stderr))
 	root.AddCommand(newSelectCommand(stdout, stderr))
+	root.AddCommand(newCVCommand(stdout, stderr))
 	return root
 }
