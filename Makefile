@@ -122,14 +122,17 @@ check: ## vet, gofmt check, staticcheck and the race-enabled test suite (what CI
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) test -race -shuffle=on ./...
 
-.PHONY: bench bench-go bench-train bench-load
-bench: bench-go bench-train bench-load ## Go benchmarks, the CLINC150 training process, then the HTTP load test
+.PHONY: bench bench-go bench-train bench-oos bench-load
+bench: bench-go bench-train bench-oos bench-load ## Go benchmarks, the CLINC150 training process, out-of-scope answers, then the HTTP load test
 
 bench-go: ## Go benchmarks (BENCH, BENCH_PKGS, BENCH_COUNT); CLINC150 parts skip when ../shared is absent
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) $(BENCH_PKGS)
 
 bench-train: ## whole `trainer train` process on CLINC150: median wall time, peak RSS, size, accuracy (skips without ../shared)
 	@scripts/bench-train.sh
+
+bench-oos: ## CLINC150 out-of-scope answers: in-scope accuracy, out-of-scope recall and precision per --oos-max-loss (skips without ../shared)
+	@scripts/bench-oos.sh
 
 bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler, then while training tasks run (skips without ../shared)
 	@scripts/loadtest.sh

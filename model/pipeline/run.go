@@ -224,6 +224,10 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 		rep.Test = trep
 		mark("test")
 	}
+	// The report describes the exported model (its out-of-scope rule, a
+	// refit's counts), whose metrics it gives.
+	meta := m.Meta()
+	rep.Model = &meta
 	res.Model, res.Report, res.Train, res.Valid = m, rep, train, valid
 	return res, nil
 }
