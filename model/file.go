@@ -20,7 +20,7 @@ import (
 //
 //	offset  size  field
 //	0       8     magic "INTENTCL"
-//	8       4     format version (uint32), currently 1
+//	8       4     format version (uint32), currently 2
 //	12      8     metadata length m (uint64)
 //	20      m     metadata, JSON (see Metadata)
 //	        8     encoder length e (uint64)
@@ -31,9 +31,16 @@ import (
 //
 // The checksum is verified before anything is decoded, so a truncated or
 // bit-flipped file is refused as a whole.
+//
+// Version 2 added the int8 weight encoding: the metadata's "weights" says
+// how the classifier blob stores its weights ("float32" or "int8") and must
+// agree with the blob. Version 1 files (float32 weights, no "weights" key)
+// still load, unchanged; saving such a model writes version 2.
 const (
 	magic         = "INTENTCL"
-	FormatVersion = 1
+	FormatVersion = 2
+	// OldestFormatVersion is the oldest format version Decode reads.
+	OldestFormatVersion = 1
 	// MaxFileSize bounds what Load reads, so a wrong path (a disk image, a
 	// dataset) fails fast instead of exhausting memory.
 	MaxFileSize = 2 << 30
@@ -44,7 +51,9 @@ var ErrNotModel = errors.New("model: not an intent model file")
 
 // Save writes m to w in the format above.
 func (m *Model) Save(w io.Writer) error {
-	meta, err := json.Marshal(m.meta)
+	md := m.meta
+	md.FormatVersion = FormatVersion
+	meta, err := json.Marshal(md)
 	if err != nil {
 		return fmt.Errorf("model: encode metadata: %w", err)
 	}
@@ -127,8 +136,9 @@ func Decode(b []byte) (*Model, error) {
 	if len(b) < 12 || string(b[:8]) != magic {
 		return nil, fmt.Errorf("%w (bad magic: expected a file written by 'trainer train')", ErrNotModel)
 	}
-	if v := binary.LittleEndian.Uint32(b[8:12]); v != FormatVersion {
-		return nil, fmt.Errorf("model: file format version %d, this program reads version %d: retrain or use a matching release", v, FormatVersion)
+	v := binary.LittleEndian.Uint32(b[8:12])
+	if !ReadsFormatVersion(v) {
+		return nil, fmt.Errorf("model: file format version %d, this program reads versions %d to %d: retrain or use a matching release", v, OldestFormatVersion, FormatVersion)
 	}
 	if len(b) < 12+3*8+sha256.Size {
 		return nil, fmt.Errorf("model: file truncated (%d bytes)", len(b))
@@ -165,5 +175,21 @@ func Decode(b []byte) (*Model, error) {
 	if err := clf.UnmarshalBinary(secs[2]); err != nil {
 		return nil, fmt.Errorf("model: classifier: %w", err)
 	}
+	// The metadata names the weight encoding from version 2 on; version 1
+	// files hold float32 weights only.
+	want := meta.Weights
+	if v == 1 {
+		want = svm.Float32.String()
+	}
+	if got := clf.Encoding.String(); want != got {
+		return nil, fmt.Errorf("model: the metadata says %q weights but the classifier holds %s weights", meta.Weights, got)
+	}
 	return newModel(meta, enc, clf)
+}
+
+// ReadsFormatVersion reports whether Decode reads files of format version v
+// (OldestFormatVersion to FormatVersion). A reader of the header alone
+// should accept the same versions.
+func ReadsFormatVersion(v uint32) bool {
+	return v >= OldestFormatVersion && v <= FormatVersion
 }

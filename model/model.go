@@ -36,6 +36,10 @@ type Metadata struct {
 	NValid         int               `json:"n_valid"`
 	NFeatures      int               `json:"n_features"`
 	Metrics        *Headline         `json:"metrics,omitempty"`
+	// Weights is how the file stores the classifier's weights: "float32" or
+	// "int8" (one byte a weight, one float32 scale per feature). Empty in
+	// format version 1 files, which are all float32.
+	Weights string `json:"weights,omitempty"`
 	// OOS, when set, answers a fallback label below a probability
 	// threshold (see oos.go).
 	OOS *OOS `json:"oos,omitempty"`
@@ -92,7 +96,12 @@ func newModel(meta Metadata, enc *features.Encoder, clf *svm.Linear) (*Model, er
 		}
 		seen[l] = true
 	}
+	// A classifier fresh from training is converted here, once, to the
+	// weight encoding it is exported in, so that what is evaluated is what
+	// is saved and served. A loaded one is already in its file's encoding.
+	clf = clf.Exported()
 	meta.NFeatures = enc.NumFeatures()
+	meta.Weights = clf.Encoding.String()
 	m := &Model{meta: meta, enc: enc, clf: clf, numeric: true}
 	for _, l := range meta.Labels {
 		v, err := strconv.ParseInt(l, 10, 64)

@@ -109,3 +109,8 @@ func (m *Linear) QuantizeInt8() *Linear {
 	}
 	return out
 }
+
+// WeightBytes is the memory the weights take: W, or Q and Scale, plus B.
+func (m *Linear) WeightBytes() int {
+	return 4*(len(m.W)+len(m.Scale)+len(m.B)) + len(m.Q)
+}
