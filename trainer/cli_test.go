@@ -26,7 +26,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpShowsExamples(t *testing.T) {
-	for _, cmd := range []string{"train", "evaluate", "predict"} {
+	for _, cmd := range []string{"train", "tune", "evaluate", "predict"} {
 		code, out, _ := runCLI(t, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "trainer "+cmd) {
 			t.Errorf("%s --help: exit %d, output lacks an example:\n%s", cmd, code, out)

@@ -66,6 +66,7 @@ F1, confusion matrix, calibration error).`,
 		return usageError{err}
 	})
 	root.AddCommand(newTrainCommand(stdout, stderr))
+	root.AddCommand(newTuneCommand(stdout, stderr))
 	root.AddCommand(newEvaluateCommand(stdout, stderr))
 	root.AddCommand(newPredictCommand(stdout, stderr))
 	root.AddCommand(newSelectCommand(stdout, stderr))

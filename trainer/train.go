@@ -13,6 +13,7 @@ import (
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/pipeline"
+	"intent/model/tune"
 	"intent/modelrepo"
 )
 
@@ -51,6 +52,9 @@ type trainOptions struct {
 
 	cfg model.Config
 	oos *pipeline.OOSJob
+	// tune is set by the tune command: a search before the final fit.
+	tune *tune.Options
+	tuneFlags
 }
 
 func newTrainCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -80,7 +84,13 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 			return o.run(cmd, stdout, stderr)
 		},
 	}
-	fs := cmd.Flags()
+	o.addTrainFlags(cmd.Flags())
+	return cmd
+}
+
+// addTrainFlags defines the flags of a training run, shared by train and
+// tune (whose best configuration is trained the same way).
+func (o *trainOptions) addTrainFlags(fs *pflag.FlagSet) {
 	o.addFlags(fs, "labeled dataset: a Posos folder or a CSV/TSV/JSONL file (required)")
 	fs.StringVar(&o.out, "out", "models", "folder receiving the new version folder <out>/<n>/")
 	fs.StringVar(&o.validData, "valid-data", "", "fixed validation set (same formats as --data) instead of a split")
@@ -95,7 +105,6 @@ optional intents.csv 'id;name') or one CSV, TSV, JSONL or JSON file.`,
 	fs.Float64Var(&o.oosMaxLoss, "oos-max-loss", model.DefaultOOSMaxLoss, "with --oos-threshold auto: the in-scope accuracy the threshold may cost (0.01 = one point) for out-of-scope recall")
 	fs.StringVar(&o.oosFallback, "oos-fallback", "", "label answered below the threshold (default: --oos-label; a number when the intents are numbers)")
 	fs.BoolVar(&o.refit, "refit", false, "after measuring on the validation questions, train the exported model on all labeled questions (the report keeps the held-out metrics)")
-	return cmd
 }
 
 func (o *trainOptions) complete() error {
@@ -152,6 +161,7 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 		job.TestData = pipeline.Source{Path: o.testData, Options: o.options(false), Flag: "--test-data"}
 	}
 	job.OOS = o.oos
+	job.Tune = o.tune
 	res, err := pipeline.Run(ctx, job, pipeline.Hooks{
 		Stage: func(stage string) error {
 			switch stage {
@@ -161,6 +171,8 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 				prog.step("checking the data")
 			case "split":
 				prog.step("splitting")
+			case "tune":
+				prog.step("searching %d configurations", o.tuneConfigs())
 			case "evaluate":
 				prog.step("evaluating")
 			}
@@ -172,11 +184,25 @@ func (o *trainOptions) run(cmd *cobra.Command, stdout, stderr io.Writer) error {
 		return err
 	}
 	prog.step("writing the model")
-	version, dir, err := modelrepo.WriteVersion(o.out, res.Model, res.Report, res.Valid)
+	files, err := modelrepo.Files(res.Model, res.Report, res.Valid)
 	if err != nil {
 		return err
 	}
+	if err := addTuningFiles(files, res.Tuning); err != nil {
+		return err
+	}
+	repo := modelrepo.New(o.out)
+	version, err := repo.Publish(modelrepo.Publish{Files: files})
+	if err != nil {
+		return err
+	}
+	dir := repo.Dir(version)
 	prog.done()
+	if res.Tuning != nil {
+		if err := o.printTuning(stdout, res.Tuning, dir, res.Report.Test != nil); err != nil {
+			return err
+		}
+	}
 	printTrainReport(stdout, res.Report, o.maxMatrix, res.Model.Meta().LabelNames, o.quiet)
 	printOOSAndTest(stdout, res.Report, res.Model.OOS())
 	if n := res.Report.Data.RefitOn; n > 0 {

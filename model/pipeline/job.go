@@ -3,6 +3,7 @@ package pipeline
 import (
 	"intent/model"
 	"intent/model/dataset"
+	"intent/model/tune"
 )
 
 // Defaults, defined once for the CLI and the server.
@@ -54,6 +55,10 @@ type Job struct {
 	// metrics stay those of the model that did not see the validation
 	// questions, and say so.
 	Refit bool
+	// Tune, when set, searches the hyperparameters on the validation
+	// questions before the final fit, which then uses the best
+	// configuration (Result.Tuning has the whole table).
+	Tune *tune.Options
 	// OOS, when set, gives the model an out-of-scope rule (see OOSJob).
 	OOS *OOSJob
 	// TestData, when its Path is set, is scored after training (and after
@@ -107,4 +112,6 @@ type Result struct {
 	Train, Valid []dataset.Example
 	// Timings of every stage, load to evaluate, in order.
 	Timings []model.Timing
+	// Tuning is the search's table, with Job.Tune.
+	Tuning *tune.Result
 }

@@ -14,6 +14,7 @@ import (
 	"intent/internal/testmodel"
 	"intent/model"
 	"intent/model/dataset"
+	"intent/model/tune"
 )
 
 func tinyJob() Job {
@@ -197,5 +198,24 @@ func TestRunOutOfScope(t *testing.T) {
 	}
 	if r := res.Report.OOS; r.OOSRecall != 1 || r.InScopeAccuracy != 0 {
 		t.Fatalf("threshold 1: %+v", r)
+	}
+}
+
+// A search before the final fit: the exported model has the best
+// configuration.
+func TestRunTune(t *testing.T) {
+	job := tinyJob()
+	job.Tune = &tune.Options{Space: tune.Space{C: []float64{0.05, 5}, Solvers: []string{"l2"}, ClassWeights: []string{"none"},
+		MinDF: []int{1}, WordMax: []int{1}, Char: [][2]int{{2, 4}}}}
+	var stages []string
+	res, err := Run(context.Background(), job, Hooks{Stage: func(s string) error { stages = append(stages, s); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tuning == nil || len(res.Tuning.Trials) != 2 || !slices.Contains(stages, "tune") {
+		t.Fatalf("tuning %+v stages %v", res.Tuning, stages)
+	}
+	if got := res.Model.Meta().C; got != res.Tuning.Best.C {
+		t.Errorf("the model was fitted with C %v, the search chose %v", got, res.Tuning.Best.C)
 	}
 }

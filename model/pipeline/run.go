@@ -11,6 +11,7 @@ import (
 
 	"intent/model"
 	"intent/model/dataset"
+	"intent/model/tune"
 )
 
 // ErrUnusable is returned (wrapped, with the reasons) when the data cannot
@@ -127,12 +128,34 @@ func Run(ctx context.Context, job Job, hooks Hooks) (*Result, error) {
 		}
 	}
 
-	// Fit.
 	progress := func(stage string, done, total int) {
 		if hooks.Progress != nil {
 			hooks.Progress(stage, done, total)
 		}
 	}
+
+	// Tune: the search runs on the same split the final fit and its report
+	// use; out-of-scope questions are not part of the in-scope search.
+	if job.Tune != nil {
+		if err := enter("tune"); err != nil {
+			return nil, err
+		}
+		tv := valid
+		if job.OOS != nil {
+			tv, _ = withoutLabel(valid, job.OOS.Label)
+		}
+		tres, err := tune.Run(ctx, train, tv, cfg, *job.Tune, func(done, total int, _ tune.Trial) { progress("tune", done, total) })
+		if err != nil {
+			return nil, err
+		}
+		if cfg, err = tres.Best.Apply(cfg); err != nil {
+			return nil, err
+		}
+		res.Tuning = tres
+		mark("tune")
+	}
+
+	// Fit.
 	lastStage := ""
 	var stageErr error
 	trainProgress := func(stage string, done, total int) {

@@ -502,3 +502,30 @@ func TestTrainRefit(t *testing.T) {
 		t.Errorf("the published model was trained on %d questions, want 24", m.Meta().NTrain)
 	}
 }
+
+// "search" tunes on the validation split before the final fit; the table
+// is kept in the version folder.
+func TestTrainSearch(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	s := e.waitDone(t, e.train(t, `{"search": {"budget": 4, "space": {"c": [0.1, 10], "solvers": ["l2"], "class_weights": ["none"], "min_df": [1], "word_ngrams": [1, 2], "char_ranges": [[2, 4]]}}}`))
+	if s.State != "trained" || s.Search == nil || s.Search.Configurations != 4 || s.Search.Best.C == 0 {
+		t.Fatalf("%s %q search %+v", s.State, s.Error, s.Search)
+	}
+	if _, err := os.Stat(filepath.Join(e.models, "1", "tune.csv")); err != nil {
+		t.Fatal(err)
+	}
+	for body, want := range map[string]string{
+		`{"search": {"metric": "f2"}}`:           "search: metric",
+		`{"search": {"budget": 100000}}`:         "at most 200",
+		`{"search": {"space": {"c": [-1]}}}`:     "search: C -1",
+		`{"search": {"space": {"x": [1]}}}`:      "unknown field",
+		`{"search": {"search": "bayesian"}}`:     "use grid or random",
+		`{"search": {"space": {"solvers": []}}}`: "at least one value",
+	} {
+		w := e.do(t, http.MethodPost, "/train", body, nil)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: %d %s, want 400 with %q", body, w.Code, w.Body, want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"intent/internal/errcode"
 	"intent/model"
 	"intent/model/svm"
+	"intent/model/tune"
+	"strings"
 )
 
 // Request is the body of POST /train as sent; absent fields take
@@ -13,6 +15,30 @@ type Request struct {
 	UseExamples *bool          `json:"use_examples"`
 	Options     RequestOptions `json:"options"`
 	MakeDefault string         `json:"make_default"`
+	// Search, when given, tunes the hyperparameters on the validation
+	// split before the final fit (see package tune); its absent fields
+	// take tune's defaults.
+	Search *SearchRequest `json:"search"`
+}
+
+// SearchRequest is the "search" of POST /train.
+type SearchRequest struct {
+	Search  string       `json:"search"` // grid or random
+	Budget  int          `json:"budget"`
+	Halving bool         `json:"halving"`
+	Metric  string       `json:"metric"` // accuracy or macro-f1
+	Space   *SpaceFields `json:"space"`
+}
+
+// SpaceFields are the values each setting may take; an absent one takes
+// tune.DefaultSpace's.
+type SpaceFields struct {
+	C            []float64 `json:"c"`
+	Solvers      []string  `json:"solvers"`
+	ClassWeights []string  `json:"class_weights"`
+	MinDF        []int     `json:"min_df"`
+	WordNgrams   []int     `json:"word_ngrams"`
+	CharRanges   [][2]int  `json:"char_ranges"`
 }
 
 type RequestOptions struct {
@@ -28,10 +54,11 @@ type RequestOptions struct {
 // Plan is a validated training request with every default filled in.
 // It is what a task stores as its request and what GET /status shows.
 type Plan struct {
-	Data        string      `json:"data,omitempty"`
-	UseExamples bool        `json:"use_examples"`
-	Options     PlanOptions `json:"options"`
-	MakeDefault string      `json:"make_default"`
+	Data        string        `json:"data,omitempty"`
+	UseExamples bool          `json:"use_examples"`
+	Options     PlanOptions   `json:"options"`
+	MakeDefault string        `json:"make_default"`
+	Search      *tune.Options `json:"search,omitempty"`
 }
 
 type PlanOptions struct {
@@ -44,6 +71,9 @@ type PlanOptions struct {
 	// Refit trains the published model on all the data after measuring it.
 	Refit bool `json:"refit"`
 }
+
+// maxSearchBudget bounds the configurations one training task may try.
+const maxSearchBudget = 200
 
 // The values of make_default.
 const (
@@ -115,6 +145,37 @@ func (req Request) Plan(dataDir string) (Plan, error) {
 		p.Options.ClassWeight = o.ClassWeight
 	default:
 		return p, errcode.New(errcode.Invalid, `options.class_weight %q: use none or balanced`, errcode.Truncate(o.ClassWeight, 20))
+	}
+	if q := req.Search; q != nil {
+		sp := tune.DefaultSpace()
+		if f := q.Space; f != nil {
+			if f.C != nil {
+				sp.C = f.C
+			}
+			if f.Solvers != nil {
+				sp.Solvers = f.Solvers
+			}
+			if f.ClassWeights != nil {
+				sp.ClassWeights = f.ClassWeights
+			}
+			if f.MinDF != nil {
+				sp.MinDF = f.MinDF
+			}
+			if f.WordNgrams != nil {
+				sp.WordMax = f.WordNgrams
+			}
+			if f.CharRanges != nil {
+				sp.Char = f.CharRanges
+			}
+		}
+		o := &tune.Options{Space: sp, Search: q.Search, Budget: q.Budget, Halving: q.Halving, Metric: q.Metric, Seed: p.Options.Seed}
+		if o.Budget > maxSearchBudget {
+			return p, errcode.New(errcode.Invalid, "search.budget %d: a training task tries at most %d configurations", o.Budget, maxSearchBudget)
+		}
+		if err := o.Validate(); err != nil {
+			return p, errcode.New(errcode.Invalid, "search: %s", strings.TrimPrefix(err.Error(), "tune: "))
+		}
+		p.Search = o
 	}
 	switch req.MakeDefault {
 	case "":

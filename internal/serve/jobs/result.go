@@ -1,12 +1,17 @@
 package jobs
 
+import "intent/model/tune"
+
 // Result is what a finished training leaves: the version it wrote, its
 // metrics, and whether it became the default.
 type Result struct {
-	Version       int      `json:"version,omitempty"`
-	Metrics       *Metrics `json:"metrics,omitempty"`
-	Default       *bool    `json:"default,omitempty"`
-	DefaultReason string   `json:"default_reason,omitempty"`
+	// Search, with a "search" request, is the configuration the search
+	// chose.
+	Search        *SearchResult `json:"search,omitempty"`
+	Version       int           `json:"version,omitempty"`
+	Metrics       *Metrics      `json:"metrics,omitempty"`
+	Default       *bool         `json:"default,omitempty"`
+	DefaultReason string        `json:"default_reason,omitempty"`
 }
 
 // Metrics are the versions.Headline numbers of a trained version on its
@@ -25,4 +30,12 @@ type Metrics struct {
 	// RefitOn, with options.refit, is how many questions the published
 	// model was retrained on after these metrics were measured.
 	RefitOn int `json:"refit_on,omitempty"`
+}
+
+// SearchResult is the outcome of a hyperparameter search.
+type SearchResult struct {
+	Best           tune.Params `json:"best"`
+	Configurations int         `json:"configurations"`
+	Seconds        float64     `json:"seconds"`
+	Note           string      `json:"note"`
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -31,6 +32,7 @@ var stageSpan = map[string][2]float64{
 	"featurize": {0.06, 0.2},
 	"calibrate": {0.2, 0.45},
 	"fit":       {0.45, 0.85},
+	"tune":      {0.06, 0.5}, // search.* only; the final fit's stages follow
 	"evaluate":  {0.85, 0.9},
 	"refit":     {0.9, 0.96}, // options.refit only
 	"write":     {0.96, 1},   // publish with the default decision, and load
@@ -142,6 +144,15 @@ func (r *execution) execute() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if res.Tuning != nil {
+		tf, err := res.Tuning.Files()
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(files, tf)
+		out.Search = &SearchResult{Best: res.Tuning.Best, Configurations: res.Tuning.Configs, Seconds: res.Tuning.Seconds,
+			Note: "the validation score chose this configuration, so the metrics are optimistic; the whole table is tune.csv in the version folder"}
+	}
 	prevN, prevAcc, hadDefault := r.svc.cfg.Versions.DefaultVersion()
 	pub, reason := decide(r.plan.MakeDefault, report.Accuracy, prevN, prevAcc, hadDefault)
 	pub.Files = files
@@ -191,7 +202,7 @@ func (r *execution) job() (pipeline.Job, error) {
 	if err != nil {
 		return pipeline.Job{}, err
 	}
-	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath, Refit: r.plan.Options.Refit}
+	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath, Refit: r.plan.Options.Refit, Tune: r.plan.Search}
 	if r.plan.Data != "" {
 		path, err := Confine(r.svc.cfg.DataDir, r.plan.Data)
 		if err != nil {
