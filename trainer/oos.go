@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"intent/model"
+	"intent/model/metrics"
 )
 
 // printOOSAndTest prints the out-of-scope rule and its measure on the
@@ -22,7 +23,12 @@ func printOOSAndTest(w io.Writer, rep *model.Report, o *model.OOS) {
 		return
 	}
 	fmt.Fprintf(w, "\nTest set: %d questions (not used to fit anything)\n", t.NValid)
-	fmt.Fprintf(w, "  accuracy %.2f %%, macro-F1 %.2f %%, ECE %.4f\n", 100*t.Accuracy, 100*t.MacroF1, t.ECEAfter)
+	level := 0.0
+	if t.CI != nil {
+		level = t.CI.Level
+	}
+	fmt.Fprintf(w, "  accuracy %s, macro-F1 %s, ECE %.4f\n",
+		metrics.FormatPercentCI(t.Accuracy, t.AccuracyCI, level), metrics.FormatPercentCI(t.MacroF1, t.MacroF1CI, level), t.ECEAfter)
 	if t.OOS != nil {
 		printOOS(w, "test", t.OOS)
 	}
