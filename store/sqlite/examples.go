@@ -52,11 +52,12 @@ func (db *DB) ListExamples(ctx context.Context, f store.ExampleFilter) (page sto
 		return page, fmt.Errorf("store: list examples: %w", err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM examples WHERE (?1 = '' OR intent = ?1)`, f.Intent).Scan(&page.Total); err != nil {
+	const match = `(?1 = '' OR intent = ?1) AND (?4 = '' OR instr(lower(text), lower(?4)) > 0)`
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM examples WHERE `+match, f.Intent, nil, nil, f.Text).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: list examples: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, text, intent, source, created_at FROM examples
-		WHERE (?1 = '' OR intent = ?1) AND id > ?2 ORDER BY id LIMIT ?3`, f.Intent, f.After, f.Limit+1)
+		WHERE `+match+` AND id > ?2 ORDER BY id LIMIT ?3`, f.Intent, f.After, f.Limit+1, f.Text)
 	if err != nil {
 		return page, fmt.Errorf("store: list examples: %w", err)
 	}

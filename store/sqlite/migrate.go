@@ -42,6 +42,16 @@ CREATE INDEX tasks_state ON tasks (state, seq);
 	`
 ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 `,
+	// 3: the pool of unlabeled questions the labeling queue ranks; a text
+	// waits once.
+	`
+CREATE TABLE unlabeled (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	text       TEXT NOT NULL UNIQUE CHECK (text <> ''),
+	source     TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL
+);
+`,
 }
 
 // migrate brings the schema to len(steps) inside one transaction (begun

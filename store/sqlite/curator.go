@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"intent/store"
+)
+
+// RelabelExample implements store.Store.
+func (db *DB) RelabelExample(ctx context.Context, id int64, intent string) (store.Example, error) {
+	if intent == "" {
+		return store.Example{}, fmt.Errorf("store: relabel example %d: empty intent", id)
+	}
+	rows, err := db.w.QueryContext(ctx, `UPDATE examples SET intent = ? WHERE id = ?
+		RETURNING id, text, intent, source, created_at`, intent, id)
+	if err != nil {
+		return store.Example{}, fmt.Errorf("store: relabel example %d: %w", id, err)
+	}
+	got, err := scanExamples(rows)
+	if err != nil {
+		return store.Example{}, err
+	}
+	if len(got) == 0 {
+		return store.Example{}, store.NotFound("example %d", id)
+	}
+	return got[0], nil
+}
+
+// AddUnlabeled implements store.Store: one transaction; a text already
+// waiting is skipped (the table's UNIQUE constraint).
+func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (added int, err error) {
+	if len(texts) == 0 {
+		return 0, nil
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: add unlabeled: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO unlabeled (text, source, created_at) VALUES (?, ?, ?) ON CONFLICT (text) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("store: add unlabeled: %w", err)
+	}
+	defer stmt.Close()
+	at := formatTime(now())
+	for i, text := range texts {
+		if text == "" {
+			return 0, fmt.Errorf("store: add unlabeled: text %d is empty", i)
+		}
+		res, err := stmt.ExecContext(ctx, text, source, at)
+		if err != nil {
+			return 0, fmt.Errorf("store: add unlabeled %d: %w", i, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("store: add unlabeled %d: %w", i, err)
+		}
+		added += int(n)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: add unlabeled: %w", err)
+	}
+	return added, nil
+}
+
+// Unlabeled implements store.Store.
+func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, text, source, created_at FROM unlabeled ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unlabeled: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Unlabeled
+	for rows.Next() {
+		var u store.Unlabeled
+		var at sql.NullString
+		if err := rows.Scan(&u.ID, &u.Text, &u.Source, &at); err != nil {
+			return nil, fmt.Errorf("store: unlabeled: %w", err)
+		}
+		if u.CreatedAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unlabeled: %w", err)
+	}
+	return out, nil
+}
+
+// LabelUnlabeled implements store.Store: the example is inserted and the
+// question deleted in one transaction.
+func (db *DB) LabelUnlabeled(ctx context.Context, id int64, intent, source string) (e store.Example, err error) {
+	if intent == "" {
+		return e, fmt.Errorf("store: label question %d: empty intent", id)
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return e, fmt.Errorf("store: label question %d: %w", id, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var text string
+	err = tx.QueryRowContext(ctx, `DELETE FROM unlabeled WHERE id = ? RETURNING text`, id).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, store.NotFound("unlabeled question %d", id)
+	}
+	if err != nil {
+		return e, fmt.Errorf("store: label question %d: %w", id, err)
+	}
+	at := now()
+	e = store.Example{Text: text, Intent: intent, Source: source}
+	if err = tx.QueryRowContext(ctx, `INSERT INTO examples (text, intent, source, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		text, intent, source, formatTime(at)).Scan(&e.ID); err != nil {
+		return e, fmt.Errorf("store: label question %d: %w", id, err)
+	}
+	if err = tx.Commit(); err != nil {
+		return e, fmt.Errorf("store: label question %d: %w", id, err)
+	}
+	// As read back: the stored time has the database's precision.
+	e.CreatedAt, _ = parseTime(sql.NullString{String: formatTime(at), Valid: true})
+	return e, nil
+}
+
+// DeleteUnlabeled implements store.Store.
+func (db *DB) DeleteUnlabeled(ctx context.Context, id int64) (int, error) {
+	res, err := db.w.ExecContext(ctx, `DELETE FROM unlabeled WHERE ?1 = 0 OR id = ?1`, id)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete unlabeled: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete unlabeled: %w", err)
+	}
+	if n == 0 && id != 0 {
+		return 0, store.NotFound("unlabeled question %d", id)
+	}
+	return int(n), nil
+}
+
+var _ store.Curator = (*DB)(nil)
