@@ -16,9 +16,9 @@ type ExampleFilter struct {
 	Intent string // only this intent; empty means all
 	// Text keeps only examples whose text contains it, ignoring the case
 	// of ASCII letters; empty means all. Only a Curator backend honors it.
-	Text string
-	After  int64  // only ids greater than this (the previous page's Next)
-	Limit  int    // at most this many; must be positive
+	Text  string
+	After int64 // only ids greater than this (the previous page's Next)
+	Limit int   // at most this many; must be positive
 }
 
 // ExamplePage is one page of examples in id order.
