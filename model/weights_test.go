@@ -9,7 +9,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"intent/model/svm"
@@ -229,4 +231,70 @@ func TestInt8CLINC150(t *testing.T) {
 	if qr.ECEAfter > fr.ECEAfter+0.002 {
 		t.Errorf("ECE %.4f int8, %.4f float32", qr.ECEAfter, fr.ECEAfter)
 	}
+}
+
+var (
+	byWeightsOnce   sync.Once
+	byWeightsModels []*Model
+)
+
+// BenchmarkCLINC150PredictByWeights is BenchmarkPredictCLINC150 on one
+// trained model served with float32 weights and with its int8 export, in
+// the same binary, so the difference is the weights alone. cpu-ns/op is the
+// benchmark thread's CPU time per question, steadier than ns/op when other
+// processes share the cores.
+//
+// The model is trained once per binary run, so -count repeats are cheap and
+// each repeat measures both encodings back to back.
+func BenchmarkCLINC150PredictByWeights(b *testing.B) {
+	byWeightsOnce.Do(func() {
+		train, _ := loadCLINC150(b)
+		cfg := DefaultConfig()
+		cfg.SVM.Weights = svm.Float32
+		f, _, err := Train(context.Background(), train, cfg, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, err := newModel(f.meta, f.enc, f.clf.QuantizeInt8())
+		if err != nil {
+			b.Fatal(err)
+		}
+		byWeightsModels = []*Model{f, q}
+	})
+	if byWeightsModels == nil {
+		b.Skip("no model (see the first run)")
+	}
+	five := []string{"how do i transfer money to my savings account", "what's the weather like in paris tomorrow",
+		"set an alarm for 7 am", "i need to book a flight to boston", "can you tell me a joke"}
+	_, test := loadCLINC150(b)
+	all := make([]string, len(test))
+	for i, e := range test {
+		all[i] = e.Text
+	}
+	for _, set := range []struct {
+		name string
+		qs   []string
+	}{{"", five}, {"-test4500", all}} {
+		for _, m := range byWeightsModels {
+			benchPredict(b, m.Meta().Weights+set.name, m, set.qs)
+		}
+	}
+}
+
+// benchPredict runs the questions qs in turn through m.Predict. The five
+// questions of BenchmarkPredictCLINC150 keep their weight rows in cache;
+// the 4,500 test questions do not, as on a server.
+func benchPredict(b *testing.B, name string, m *Model, qs []string) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		c0 := threadCPU()
+		i := 0
+		for b.Loop() {
+			m.Predict(qs[i%len(qs)])
+			i++
+		}
+		b.ReportMetric(float64(threadCPU()-c0)/float64(b.N), "cpu-ns/op")
+	})
 }

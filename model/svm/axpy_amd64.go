@@ -12,3 +12,8 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //
 //go:noescape
 func axpyAVX2(a float32, x, y *float32, n int)
+
+// axpy8AVX2 computes y[i] += a*float32(q[i]) for i < n, any n > 0.
+//
+//go:noescape
+func axpy8AVX2(a float32, q *int8, y *float32, n int)

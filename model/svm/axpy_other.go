@@ -5,3 +5,5 @@ package svm
 const useAVX2 = false
 
 func axpyAVX2(a float32, x, y *float32, n int) { panic("svm: no AVX2 kernel on this platform") }
+
+func axpy8AVX2(a float32, q *int8, y *float32, n int) { panic("svm: no AVX2 kernel on this platform") }

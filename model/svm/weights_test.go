@@ -150,12 +150,14 @@ func TestAxpy8(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for n := 0; n <= 70; n++ {
 		for off := 0; off < 3; off++ {
-			q := make([]int8, n+off)
-			y := make([]float32, n+off)
+			// Three guard elements after the row must stay untouched.
+			q := make([]int8, n+off+3)
+			y := make([]float32, n+off+3)
 			for i := range q {
 				q[i] = int8(r.IntN(255) - 127)
 				y[i] = float32(r.NormFloat64())
 			}
+			guard := slices.Clone(y[off+n:])
 			a := float32(r.NormFloat64()) / 127
 			want := make([]float32, n)
 			for i := range want {
@@ -166,6 +168,9 @@ func TestAxpy8(t *testing.T) {
 				if d := math.Abs(float64(y[off+i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
 					t.Fatalf("n=%d off=%d i=%d: got %v want %v (AVX2 %v)", n, off, i, y[off+i], want[i], useAVX2)
 				}
+			}
+			if !slices.Equal(y[off+n:], guard) {
+				t.Fatalf("n=%d off=%d: wrote past the row", n, off)
 			}
 		}
 	}
