@@ -258,3 +258,70 @@ func validate(scores []float32, k int, y []int32) error {
 	}
 	return nil
 }
+
+// MeanConfidence is the mean over the rows of the top-class probability
+// max_j softmax(s_i / t)_j: the accuracy the probabilities claim on average.
+// scores is a flat row-major n × k matrix (n ≥ 1); t must be positive and
+// finite.
+func MeanConfidence(scores []float32, k int, t float64) (float64, error) {
+	if k < 1 || len(scores) == 0 || len(scores)%k != 0 {
+		return 0, fmt.Errorf("calibration: %d scores do not make rows of %d classes", len(scores), k)
+	}
+	if err := CheckTemperature(t); err != nil {
+		return 0, err
+	}
+	n := len(scores) / k
+	var sum float64
+	for i := range n {
+		_, p := MaxProb(scores[i*k:(i+1)*k], t)
+		sum += p
+	}
+	return sum / float64(n), nil
+}
+
+// LaplaceAccuracy is Laplace's rule of succession for correct successes in
+// n trials, (correct + 1) / (n + 2): the posterior mean of an accuracy
+// under a uniform prior. It is below 1 however many rows were right, and
+// close to correct/n once n is large.
+func LaplaceAccuracy(correct, n int) float64 {
+	return float64(correct+1) / float64(n+2)
+}
+
+// CapConfidence returns the smallest temperature T ≥ t, up to
+// MaxTemperature, at which MeanConfidence(scores, k, T) ≤ target: t itself
+// when it already satisfies the cap, else the root found by bisection on
+// log T (relative precision 1e-6; the mean confidence decreases as T
+// grows). It is the safeguard of a temperature fitted on little evidence:
+// with a target of LaplaceAccuracy(correct, n), the probabilities cannot
+// claim on average more accuracy than the rows support. When even
+// MaxTemperature exceeds the target (a target at or below 1/k),
+// MaxTemperature is returned.
+func CapConfidence(scores []float32, k int, t, target float64) (float64, error) {
+	c, err := MeanConfidence(scores, k, t)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(target) {
+		return 0, errors.New("calibration: NaN confidence target")
+	}
+	if c <= target {
+		return t, nil
+	}
+	lo, hi := t, MaxTemperature
+	if lo >= hi {
+		return hi, nil
+	}
+	if c, _ := MeanConfidence(scores, k, hi); c > target {
+		return hi, nil
+	}
+	// Invariant: confidence(lo) > target >= confidence(hi).
+	for hi/lo > 1+1e-6 {
+		mid := math.Sqrt(lo * hi)
+		if c, _ := MeanConfidence(scores, k, mid); c > target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi, nil
+}

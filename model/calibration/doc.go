@@ -19,6 +19,15 @@
 // within T ∈ [MinTemperature, MaxTemperature] = [1e-3, 1e3]. The result is
 // deterministic (sequential sums, no randomness).
 //
+// A log-loss fit on little evidence can claim certainty: when every held-out
+// row is right by a margin, NLL keeps falling as T shrinks and the fit ends
+// at MinTemperature, where every probability is 1. CapConfidence is the
+// safeguard: it raises T until the mean top probability MeanConfidence is
+// at most a target, such as LaplaceAccuracy(correct, n) = (correct+1)/(n+2),
+// the posterior mean accuracy under a uniform prior (31/32 for 30 rows all
+// right), so the probabilities never claim more accuracy than the rows
+// support.
+//
 // Scores are a flat row-major n × k []float32 (row i = the k decision values
 // of example i), classes are int32 indices. Only the standard library is
 // used.

@@ -1,0 +1,79 @@
+package calibration
+
+import (
+	"math"
+	"testing"
+)
+
+func TestMeanConfidenceByHand(t *testing.T) {
+	// Row 1: (0, ln 3) → top 3/4. Row 2: (0, 0) → 1/2.
+	scores := []float32{0, float32(math.Log(3)), 0, 0}
+	got, err := MeanConfidence(scores, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (0.75 + 0.5) / 2; math.Abs(got-want) > 1e-7 {
+		t.Errorf("MeanConfidence = %v, want %v", got, want)
+	}
+	for _, bad := range []struct {
+		scores []float32
+		k      int
+		t      float64
+	}{{nil, 2, 1}, {[]float32{1, 2, 3}, 2, 1}, {[]float32{1, 2}, 0, 1}, {[]float32{1, 2}, 2, 0}} {
+		if _, err := MeanConfidence(bad.scores, bad.k, bad.t); err == nil {
+			t.Errorf("MeanConfidence(%v, %d, %v) gave no error", bad.scores, bad.k, bad.t)
+		}
+	}
+}
+
+func TestLaplaceAccuracy(t *testing.T) {
+	for _, c := range []struct {
+		correct, n int
+		want       float64
+	}{{0, 0, 0.5}, {30, 30, 31.0 / 32}, {3, 3, 0.8}, {0, 10, 1.0 / 12}, {9000, 10000, 9001.0 / 10002}} {
+		if got := LaplaceAccuracy(c.correct, c.n); got != c.want {
+			t.Errorf("LaplaceAccuracy(%d, %d) = %v, want %v", c.correct, c.n, got, c.want)
+		}
+	}
+}
+
+func TestCapConfidence(t *testing.T) {
+	// Separable scores: the log loss wants the smallest temperature.
+	scores, y := []float32{2, 0, 0, 0, 3, 1, 1, 0, 2.5}, []int32{0, 1, 2}
+	fitted, err := FitTemperature(scores, 3, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fitted != MinTemperature {
+		t.Fatalf("fitted %v, want the floor %v", fitted, MinTemperature)
+	}
+	target := LaplaceAccuracy(3, 3) // 0.8
+	capped, err := CapConfidence(scores, 3, fitted, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := MeanConfidence(scores, 3, capped)
+	if c > target || target-c > 1e-5 {
+		t.Errorf("capped at T = %v: mean confidence %v, want just at or below %v", capped, c, target)
+	}
+	// A temperature that already satisfies the cap is kept, bit for bit.
+	if got, _ := CapConfidence(scores, 3, 10, target); got != 10 {
+		t.Errorf("CapConfidence kept no slack: %v", got)
+	}
+	// An unreachable target (below 1/k) ends at the top of the range.
+	if got, _ := CapConfidence(scores, 3, 1, 0.2); got != MaxTemperature {
+		t.Errorf("unreachable target: %v, want %v", got, MaxTemperature)
+	}
+	if _, err := CapConfidence(scores, 3, 1, math.NaN()); err == nil {
+		t.Error("NaN target accepted")
+	}
+	// Monotone in the target.
+	prev := math.Inf(1)
+	for _, tg := range []float64{0.5, 0.6, 0.7, 0.8, 0.9, 0.99} {
+		got, _ := CapConfidence(scores, 3, MinTemperature, tg)
+		if got > prev {
+			t.Errorf("target %v: T = %v above %v for a lower target", tg, got, prev)
+		}
+		prev = got
+	}
+}
