@@ -13,6 +13,7 @@ import (
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/pipeline"
+	"intent/model/svm"
 	"intent/model/tune"
 	"intent/modelrepo"
 )
@@ -49,6 +50,7 @@ type trainOptions struct {
 	oosThresh   string
 	oosFallback string
 	oosMaxLoss  float64
+	weights     string
 
 	cfg model.Config
 	oos *pipeline.OOSJob
@@ -105,6 +107,7 @@ func (o *trainOptions) addTrainFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.oosMaxLoss, "oos-max-loss", model.DefaultOOSMaxLoss, "with --oos-threshold auto: the in-scope accuracy the threshold may cost (0.01 = one point) for out-of-scope recall")
 	fs.StringVar(&o.oosFallback, "oos-fallback", "", "label answered below the threshold (default: --oos-label; a number when the intents are numbers)")
 	fs.BoolVar(&o.refit, "refit", false, "after measuring on the validation questions, train the exported model on all labeled questions (the report keeps the held-out metrics)")
+	fs.StringVar(&o.weights, "weights", model.DefaultConfig().SVM.Weights.String(), "how the exported model stores its weights: int8 (one byte and a per-feature scale, a quarter of the size) or float32; training is float32 either way, and the reported metrics are the exported model's")
 }
 
 func (o *trainOptions) complete() error {
@@ -117,6 +120,9 @@ func (o *trainOptions) complete() error {
 	cfg, err := o.config()
 	if err != nil {
 		return err
+	}
+	if cfg.SVM.Weights, err = svm.ParseWeights(o.weights); err != nil {
+		return usagef("--weights %q: use int8 or float32", o.weights)
 	}
 	o.cfg = cfg
 	if o.oosLabel != "" {
