@@ -1,6 +1,7 @@
-// Package postgres is the shared backend of store: examples and tasks in a
-// PostgreSQL database, through github.com/jackc/pgx/v5 and its pool, for
-// several api replicas that share one database.
+// Package postgres is the shared backend of store: examples, tasks and the
+// pool of unlabeled questions (it is a store.Curator) in a PostgreSQL
+// database, through github.com/jackc/pgx/v5 and its pool, for several api
+// replicas that share one database.
 //
 // Open takes a URL, postgres://user:password@host:5432/db?sslmode=disable
 // (any parameter pgx understands; search_path=name puts the tables in that

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,13 +44,36 @@ func (db *DB) AddExamples(ctx context.Context, examples []store.Example) ([]int6
 	return ids, nil
 }
 
-// exampleFilter is the WHERE clause selecting intent when it is not empty,
-// its parameter numbered n.
-func exampleFilter(intent string, n int) string {
-	if intent == "" {
-		return "TRUE"
+// exampleMatch is the WHERE clause selecting the examples of f.Intent and
+// f.Text (those not empty), with its arguments numbered from $n on.
+// Text matches as SQLite's instr(lower(text), lower(?)) does: a substring,
+// ignoring the case of ASCII letters only (PostgreSQL's lower() would fold
+// other letters too, by the database's locale).
+func exampleMatch(f store.ExampleFilter, n int) (string, []any) {
+	where, args := []string{"TRUE"}, []any{}
+	if f.Intent != "" {
+		where = append(where, fmt.Sprintf("intent = $%d", n+len(args)))
+		args = append(args, f.Intent)
 	}
-	return fmt.Sprintf("intent = $%d", n)
+	if f.Text != "" {
+		where = append(where, fmt.Sprintf("strpos(translate(text, '%s', '%s'), $%d) > 0", upperASCII, lowerASCII, n+len(args)))
+		args = append(args, asciiLower(f.Text))
+	}
+	return strings.Join(where, " AND "), args
+}
+
+const (
+	upperASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	lowerASCII = "abcdefghijklmnopqrstuvwxyz"
+)
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // ListExamples implements store.Store. The page and the total come from
@@ -59,15 +83,13 @@ func (db *DB) ListExamples(ctx context.Context, f store.ExampleFilter) (page sto
 		return page, fmt.Errorf("store: list examples: limit %d must be positive", f.Limit)
 	}
 	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		args := []any{f.After, f.Limit + 1}
-		if f.Intent != "" {
-			args = append(args, f.Intent)
-		}
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM examples WHERE `+exampleFilter(f.Intent, 1), args[2:]...).Scan(&page.Total); err != nil {
+		match, args := exampleMatch(f, 1)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM examples WHERE `+match, args...).Scan(&page.Total); err != nil {
 			return fmt.Errorf("store: list examples: %w", err)
 		}
+		match, args = exampleMatch(f, 3)
 		rows, err := tx.Query(ctx, `SELECT id, text, intent, source, created_at FROM examples
-			WHERE `+exampleFilter(f.Intent, 3)+` AND id > $1 ORDER BY id LIMIT $2`, args...)
+			WHERE `+match+` AND id > $1 ORDER BY id LIMIT $2`, append([]any{f.After, f.Limit + 1}, args...)...)
 		if err != nil {
 			return fmt.Errorf("store: list examples: %w", err)
 		}

@@ -42,6 +42,16 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_state ON tasks (state, seq);
 `,
+	// 2: the pool of unlabeled questions the labeling queue ranks (the
+	// store.Curator part); a text waits once.
+	`
+CREATE TABLE unlabeled (
+	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	text       text NOT NULL UNIQUE CHECK (text <> ''),
+	source     text NOT NULL DEFAULT '',
+	created_at timestamptz NOT NULL
+);
+`,
 }
 
 // migrateLock is the advisory lock's key: this package's migrations in the
