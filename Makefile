@@ -34,6 +34,8 @@ BENCH_COUNT ?= 3
 # Images built by the docker runner.
 TRAINER_IMAGE ?= intent-trainer
 API_IMAGE ?= intent-api
+# The api container's name, so that `docker stop $(API_CONTAINER)` ends it.
+API_CONTAINER ?= intent-api-$(PORT)
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS := -X intent/model.Version=$(VERSION)
 
@@ -99,7 +101,7 @@ api: ## serve MODELS on PORT (trains on data/sample first when MODELS has no mod
 	  scripts/docker-base.sh; \
 	  $(call run,docker build -q -f api.Dockerfile --build-arg VERSION=$(VERSION) -t $(API_IMAGE) .); \
 	  tty=; [ -t 0 ] && tty=-it; \
-	  $(call run,docker run --rm $$tty $(docker_user) -p $(PORT):4002 -v $(abspath $(MODELS)):/models $(API_IMAGE)); \
+	  $(call run,docker run --rm $$tty --name $(API_CONTAINER) $(docker_user) -p $(PORT):4002 -v $(abspath $(MODELS)):/models $(API_IMAGE)); \
 	else \
 	  $(MAKE) --no-print-directory $(BIN)/api; \
 	  echo "+ $(BIN)/api --models $(MODELS) --addr :$(PORT)"; \
@@ -145,6 +147,10 @@ data: ## decrypt DATA_ARCHIVE (data/data.tgz.gpg) into DATA_DIR (data/); passphr
 .PHONY: docker-check
 docker-check: ## build both images (buildah where no Docker engine runs) and run them once, checking /intent
 	@RUNNER='$(RUNNER)' scripts/docker-check.sh
+
+.PHONY: docker-e2e
+docker-e2e: ## the Docker path for real: make train, make api, hot reload, make test, docker stop (needs a Docker engine)
+	@scripts/docker-e2e.sh
 
 .PHONY: clean
 clean: ## remove built binaries and predictions (keeps models/)
