@@ -201,8 +201,9 @@ type examplesPageJSON struct {
 	Next     *string       `json:"next"`  // the URL of the next page; null on the last one
 }
 
-// handleListExamples answers GET /examples[?intent=26][&limit=100][&after=ID]:
-// examples in id order, a page at a time.
+// handleListExamples answers GET /examples[?intent=26][&text=...][&limit=100][&after=ID]:
+// examples in id order, a page at a time; text keeps those whose text
+// contains it (ignoring the case of ASCII letters).
 func (t *tasksAPI) handleListExamples() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r)
@@ -214,6 +215,17 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 		if utf8.RuneCountInString(intent) > maxIntentLen || !utf8.ValidString(intent) {
 			writeError(w, r, t.log, errorf(kindInvalid, "intent must be valid UTF-8 of at most %d characters", maxIntentLen))
 			return
+		}
+		text := strings.TrimSpace(q.Get("text"))
+		if utf8.RuneCountInString(text) > maxIntentLen || !utf8.ValidString(text) {
+			writeError(w, r, t.log, errorf(kindInvalid, "text must be valid UTF-8 of at most %d characters", maxIntentLen))
+			return
+		}
+		if text != "" {
+			if _, err := t.curator("filtering examples by text"); err != nil {
+				writeError(w, r, t.log, err)
+				return
+			}
 		}
 		limit, err := intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize)
 		if err != nil {
@@ -227,7 +239,7 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 				return
 			}
 		}
-		page, err := t.db.ListExamples(r.Context(), store.ExampleFilter{Intent: intent, After: after, Limit: limit})
+		page, err := t.db.ListExamples(r.Context(), store.ExampleFilter{Intent: intent, Text: text, After: after, Limit: limit})
 		if err != nil {
 			writeError(w, r, t.log, storeError(err, "list examples"))
 			return
@@ -240,6 +252,9 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 			v := url.Values{}
 			if intent != "" {
 				v.Set("intent", intent)
+			}
+			if text != "" {
+				v.Set("text", text)
 			}
 			v.Set("limit", strconv.Itoa(limit))
 			v.Set("after", strconv.FormatInt(page.Next, 10))

@@ -59,11 +59,18 @@ func (s *server) router() (http.Handler, http.Handler) {
 	handle("/models/default", s.requireToken(handleUnpin(s.models, s.log)), http.MethodDelete)
 	handle("/models/{n}", handleModel(s.models, s.log), http.MethodGet)
 	handle("/models/{n}", s.requireToken(handleDeleteModel(s.models, s.log)), http.MethodDelete)
+	// Validation splits replayed: a version's reliability diagram, two
+	// versions compared on the same questions (evaluation.go).
+	replay := newReplayer(s.models, s.log)
+	handle("/models/{n}/reliability", handleReliability(replay), http.MethodGet)
+	handle("/compare", handleCompare(replay), http.MethodGet)
 
 	// Examples and training tasks (POST /examples, POST /train, ...): their
 	// service registers its routes, mutating ones behind requireToken.
 	if s.tasks != nil {
 		s.tasks.routes(handle, s.requireToken)
+		// Relabeling, the data report, the labeling queue (curate.go, label.go).
+		s.tasks.curateRoutes(handle, s.requireToken, s.models)
 	}
 
 	handle("/healthz", handleHealthz(), http.MethodGet, http.MethodHead)

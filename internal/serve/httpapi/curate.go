@@ -1,0 +1,179 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"intent/internal/serve/jobs"
+	"intent/internal/serve/versions"
+	"intent/model/dataset"
+	"intent/store"
+)
+
+// Curating data by hand (the web interface's Data and Label pages, or any
+// client): relabeling an example, the datasets of the data folder, and the
+// labeling queue (label.go). They need a database that is a store.Curator.
+
+// curateRoutes registers the curating endpoints; auth guards the ones that
+// change something.
+// The labeling queue ranks with the versions of reg.
+func (t *tasksAPI) curateRoutes(handle func(path string, h http.Handler, methods ...string), auth func(http.Handler) http.Handler, reg *versions.Registry) {
+	handle("/examples/{id}", auth(t.handleRelabel()), http.MethodPatch)
+	handle("/datasets", t.handleDatasets(), http.MethodGet)
+	handle("/check", t.handleCheck(), http.MethodPost)
+	handle("/label/pool", auth(t.handleAddPool()), http.MethodPost)
+	handle("/label/pool", auth(t.handleClearPool()), http.MethodDelete)
+	handle("/label/queue", t.handleQueue(reg), http.MethodGet)
+	handle("/label/queue/{id}", auth(t.handleLabel()), http.MethodPost)
+	handle("/label/queue/{id}", auth(t.handleSkip()), http.MethodDelete)
+}
+
+// curator returns the database as a store.Curator, or a 403 error saying
+// that this database cannot do what was asked.
+func (t *tasksAPI) curator(what string) (store.Curator, error) {
+	if c, ok := t.db.(store.Curator); ok {
+		return c, nil
+	}
+	return nil, errorf(kindForbidden, "%s is not available with this server's database", what)
+}
+
+// idParam reads a positive integer path variable.
+func idParam(r *http.Request, name, what string) (int64, error) {
+	s := mux.Vars(r)[name]
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errorf(kindInvalid, "%s id must be a positive integer, got %q", what, truncate(s, 20))
+	}
+	return id, nil
+}
+
+// relabelRequest is the body of PATCH /examples/{id}.
+type relabelRequest struct {
+	Intent json.RawMessage `json:"intent"`
+}
+
+// handleRelabel answers PATCH /examples/{id} {"intent": 26}: 200 with the
+// example as GET /examples shows it, or 404.
+func (t *tasksAPI) handleRelabel() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := idParam(r, "id", "example")
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		var req relabelRequest
+		if err := readBody(w, r, maxExamplesBody, &req, `{"intent": 26}`, false); err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		intent, err := intentOf(req.Intent)
+		if err != nil {
+			writeError(w, r, t.log, errorf(kindInvalid, "%v", err))
+			return
+		}
+		c, err := t.curator("relabeling")
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		e, err := c.RelabelExample(r.Context(), id, intent)
+		if err != nil {
+			writeError(w, r, t.log, storeError(err, fmt.Sprintf("no example %d", id)))
+			return
+		}
+		writeJSON(w, http.StatusOK, exampleJSON{ID: e.ID, Text: e.Text, Intent: e.Intent, Source: e.Source, CreatedAt: e.CreatedAt})
+	})
+}
+
+// datasetJSON is one entry of GET /datasets.
+type datasetJSON struct {
+	Path string `json:"path"` // relative to the data folder: what POST /train's "data" takes
+	// Format is "posos" for a Posos folder, else the file's format (csv,
+	// tsv, jsonl, json).
+	Format string `json:"format"`
+	// Labeled: it can be trained on. Unlabeled: it holds questions to
+	// label (a Posos folder's input_test.csv, any file).
+	Labeled   bool `json:"labeled"`
+	Unlabeled bool `json:"unlabeled"`
+}
+
+// datasetsJSON is the answer of GET /datasets.
+type datasetsJSON struct {
+	Datasets []datasetJSON `json:"datasets"`
+}
+
+// datasetFormats are the file extensions the dataset readers take.
+var datasetFormats = map[string]string{".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+
+// handleDatasets answers GET /datasets: what POST /train's "data" and
+// POST /label/pool's "data" can name, the Posos folders and data files at
+// the top of the data folder (not the database, not hidden files):
+//
+//	{"datasets": [{"path": "sample", "format": "posos", "labeled": true, "unlabeled": true}, ...]}
+func (t *tasksAPI) handleDatasets() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out := datasetsJSON{Datasets: []datasetJSON{}}
+		dir := t.jobs.DataDir()
+		if dir == "" {
+			writeJSON(w, http.StatusOK, out)
+			return
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			writeError(w, r, t.log, &apiError{Code: kindInternal, Msg: "the server's data folder cannot be read", Err: err})
+			return
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") || e.Type()&os.ModeSymlink != 0 {
+				continue
+			}
+			if e.IsDir() {
+				train := fileExists(filepath.Join(dir, name, dataset.PososInput)) && fileExists(filepath.Join(dir, name, dataset.PososOutput))
+				test := fileExists(filepath.Join(dir, name, "input_test.csv"))
+				if train || test {
+					out.Datasets = append(out.Datasets, datasetJSON{Path: name, Format: "posos", Labeled: train, Unlabeled: test || train})
+				}
+				continue
+			}
+			if f, ok := datasetFormats[strings.ToLower(filepath.Ext(name))]; ok {
+				out.Datasets = append(out.Datasets, datasetJSON{Path: name, Format: f, Labeled: true, Unlabeled: true})
+			}
+		}
+		slices.SortFunc(out.Datasets, func(a, b datasetJSON) int { return strings.Compare(a.Path, b.Path) })
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// handleCheck answers POST /check with the body of POST /train (its
+// "data" and "use_examples"; the options are checked and otherwise
+// ignored): the data report a training task would start with, without
+// training. 200 whether the data is usable or not ("usable", "problems").
+func (t *tasksAPI) handleCheck() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req jobs.Request
+		if err := readBody(w, r, maxTrainBody, &req, jobs.RequestShape, true); err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		p, err := req.Plan(t.jobs.DataDir())
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		rep, err := t.jobs.Check(r.Context(), p)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rep)
+	})
+}
