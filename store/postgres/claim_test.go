@@ -82,16 +82,18 @@ func TestClaimWhileTasksArrive(t *testing.T) {
 			owner := fmt.Sprintf("server-%d/%d", s, w)
 			wg.Go(func() {
 				for {
+					// Once creation is over, an empty claim ends the
+					// worker (what is left is drained below).
+					last := false
+					select {
+					case <-done:
+						last = true
+					default:
+					}
 					tk, err := db.ClaimNext(ctx, owner)
 					if errors.Is(err, store.ErrNotFound) {
-						select {
-						case <-done:
-							// Creation is over: one more empty claim
-							// ends this worker.
-							if _, err := db.ClaimNext(ctx, owner); errors.Is(err, store.ErrNotFound) {
-								return
-							}
-						default:
+						if last {
+							return
 						}
 						time.Sleep(time.Millisecond)
 						continue

@@ -49,9 +49,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", shown, scrub(err, url))
 	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open %s: %w", shown, scrub(err, url))
+	}
 	if err := migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("%w (database %s)", scrub(err, url), shown)
+		return nil, fmt.Errorf("store: open %s: migrate: %w", shown, scrub(err, url))
 	}
 	return &DB{url: shown, pool: pool}, nil
 }

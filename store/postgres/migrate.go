@@ -63,44 +63,45 @@ const migrateLock = `SELECT pg_advisory_xact_lock(hashtextextended('intent/store
 // migrate brings the schema to len(steps) inside one transaction, after
 // taking the advisory lock: concurrent openers wait for the lock, then see
 // the migrated schema. The lock is released by the commit or rollback.
+// Its errors say what failed, for Open to prefix.
 func migrate(ctx context.Context, pool *pgxpool.Pool, steps []string) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		var schema *string
 		if err := tx.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
+			return err
 		}
 		if schema == nil {
-			return errors.New("store: migrate: no schema of the search_path exists (create it, or fix the URL's search_path)")
+			return errors.New("no schema of the search_path exists (create it, or fix the URL's search_path)")
 		}
 		if _, err := tx.Exec(ctx, migrateLock); err != nil {
-			return fmt.Errorf("store: migrate: lock: %w", err)
+			return fmt.Errorf("lock: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
+			return err
 		}
 		var cur int
 		switch err := tx.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&cur); {
 		case err == nil:
 		case errors.Is(err, pgx.ErrNoRows):
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
-				return fmt.Errorf("store: migrate: %w", err)
+				return err
 			}
 		default:
-			return fmt.Errorf("store: migrate: %w", err)
+			return err
 		}
 		if cur > len(steps) {
-			return fmt.Errorf("store: the database schema is version %d, newer than this program's %d: use a newer program", cur, len(steps))
+			return fmt.Errorf("the database schema is version %d, newer than this program's %d: use a newer program", cur, len(steps))
 		}
 		for v := cur; v < len(steps); v++ {
 			if _, err := tx.Exec(ctx, steps[v]); err != nil {
-				return fmt.Errorf("store: migration %d: %w", v+1, err)
+				return fmt.Errorf("migration %d: %w", v+1, err)
 			}
 		}
 		if cur == len(steps) {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE schema_version SET version = $1`, len(steps)); err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
+			return err
 		}
 		return nil
 	})
