@@ -125,7 +125,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Int64Var(&cfg.Upload.MaxBytes, "max-upload", cfg.Upload.MaxBytes, "largest model upload (POST /models) in bytes; larger ones get 413")
 	fs.DurationVar(&cfg.Upload.Timeout, "upload-timeout", cfg.Upload.Timeout, "time allowed to receive one model upload (instead of --read-timeout)")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `folder`: training data paths given to POST /train are confined to it (env DATA_DIR)")
-	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database `file` (env DB_PATH; default <data-dir>/intent.db). Examples and training are enabled when it is given or the data folder exists")
+	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database: a SQLite `file`, or a postgres://user:password@host/db URL for a PostgreSQL database several replicas share (env DB_PATH; default <data-dir>/intent.db). Examples and training are enabled when it is given or the data folder exists")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding the bearer token that mutating endpoints require (env API_TOKEN holds the token itself); without a token they answer 403")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read request headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request")

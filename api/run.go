@@ -8,7 +8,7 @@ import (
 	"intent/internal/serve/httpapi"
 	"intent/internal/serve/jobs"
 	"intent/internal/serve/versions"
-	"intent/store/sqlite"
+	"intent/store/backend"
 	"io"
 	"log/slog"
 	"net"
@@ -52,12 +52,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// previous process left unfinished marked, only once the port is ours:
 	// a second server that cannot bind must not touch the first one's.
 	if st, err := os.Stat(cfg.DataDir); cfg.dbSet || err == nil && st.IsDir() {
-		db, err := sqlite.Open(cfg.DB)
+		// A postgres:// URL is a database shared with other replicas; any
+		// other value a SQLite file (store/backend).
+		db, err := backend.Open(ctx, cfg.DB)
 		if err != nil {
 			ln.Close()
 			return err
 		}
 		defer db.Close()
+		log.Info("database opened", slog.String("backend", backend.Kind(cfg.DB)), slog.String("db", backend.Redact(cfg.DB)))
 		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg})
 		if err != nil {
 			ln.Close()
