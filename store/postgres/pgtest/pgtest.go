@@ -31,7 +31,7 @@ const Env = "INTENT_TEST_POSTGRES"
 
 // Defaults are tried, in order, when Env is not set.
 var Defaults = []string{
-	"postgres://intent_test:intent_test@127.0.0.1:5432/intent_test?sslmode=disable",
+	"postgres://intent_test:intent-ci@127.0.0.1:5432/intent_test?sslmode=disable",
 	"postgres://postgres@/postgres?host=/var/run/postgresql",
 }
 
