@@ -3,9 +3,10 @@
 // the Store interface every backend implements. It holds no SQL.
 //
 // Backends live in subpackages: store/sqlite is the embedded default (one
-// file, one machine); a PostgreSQL backend for several replicas sharing a
-// database would sit beside it. store/storetest is the behaviour they all
-// must have, as a test suite each backend runs.
+// file, one machine); store/postgres is for several replicas sharing a
+// database. store/backend chooses one from the server's --db value (this
+// package imports neither). store/storetest is the behaviour they all must
+// have, as a test suite each backend runs.
 //
 // Examples get increasing integer ids that are never reused, even after a
 // delete, so "after id" pagination is stable. Tasks get random 16-hex-digit
