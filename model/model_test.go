@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -202,6 +203,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:100])
 	f.Add([]byte(magic + "\x01\x00\x00\x00"))
+	f.Add([]byte(magic + "\x02\x00\x00\x00"))
+	if old, err := os.ReadFile(format1Fixture); err == nil {
+		f.Add(old)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
 		if err == nil {

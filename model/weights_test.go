@@ -298,3 +298,35 @@ func benchPredict(b *testing.B, name string, m *Model, qs []string) {
 		b.ReportMetric(float64(threadCPU()-c0)/float64(b.N), "cpu-ns/op")
 	})
 }
+
+// FuzzDecodeSections fuzzes what lies behind the checksum, which FuzzDecode
+// rarely gets past: arbitrary metadata, encoder and classifier sections in a
+// well-formed container of either format version must load or fail with an
+// error, never panic, and a model that loads must predict.
+func FuzzDecodeSections(f *testing.F) {
+	good, err := trainTiny(f).MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	meta, enc, clf := splitFile(f, good)
+	f.Add(uint32(2), meta, enc, clf)
+	old, err := os.ReadFile(format1Fixture)
+	if err != nil {
+		f.Fatal(err)
+	}
+	meta1, enc1, clf1 := splitFile(f, old)
+	f.Add(uint32(1), meta1, enc1, clf1)
+	f.Add(uint32(2), meta1, enc1, clf1)
+	f.Add(uint32(2), meta, enc, clf[:len(clf)/2])
+	f.Fuzz(func(t *testing.T, version uint32, meta, enc, clf []byte) {
+		m, err := Decode(buildFile(version, meta, enc, clf))
+		if err != nil {
+			if m != nil {
+				t.Fatal("Decode returned a model with an error")
+			}
+			return
+		}
+		m.Predict("dose de doliprane enceinte")
+		m.Scores("", nil)
+	})
+}
