@@ -219,7 +219,8 @@ func TestErrors(t *testing.T) {
 		{"batch version zero", "POST", "/intent", `{"queries": ["a"], "version": 0}`, 400, "version must be a positive integer"},
 		{"batch unknown version", "POST", "/intent", `{"queries": ["a"], "version": 5}`, 404, "unknown model version 5"},
 		{"unknown route", "GET", "/predict?query=x", "", 404, "no such endpoint: GET /predict"},
-		{"root", "GET", "/", "", 404, "no such endpoint"},
+		{"unknown nested route", "GET", "/ui/x/y", "", 404, "no such endpoint"},
+		{"root is the web interface", "POST", "/", "", 405, "method POST not allowed on / (allowed: GET, HEAD)"},
 		{"wrong method", "DELETE", "/intent", "", 405, "method DELETE not allowed on /intent (allowed: GET, HEAD, POST)"},
 		{"wrong method healthz", "POST", "/healthz", "", 405, "allowed: GET, HEAD"},
 	}

@@ -73,6 +73,10 @@ func (s *server) router() (http.Handler, http.Handler) {
 		s.tasks.curateRoutes(handle, s.requireToken, s.models)
 	}
 
+	// The web interface (package web): the page at / and its files.
+	handle("/", handleUI(s.log), http.MethodGet)
+	handle("/ui/{file}", handleUI(s.log), http.MethodGet)
+
 	handle("/healthz", handleHealthz(), http.MethodGet, http.MethodHead)
 	handle("/readyz", handleReadyz(s.models, s.log), http.MethodGet, http.MethodHead)
 	handle("/metrics", s.metrics.handler(), http.MethodGet)
