@@ -152,6 +152,10 @@ docker-check: ## build both images (buildah where no Docker engine runs) and run
 docker-e2e: ## the Docker path for real: make train, make api, hot reload, make test, docker stop (needs a Docker engine)
 	@scripts/docker-e2e.sh
 
+.PHONY: compose-e2e
+compose-e2e: ## examples/compose.yaml for real: trainer once, then the api, healthy, answering (needs Docker and docker-compose)
+	@scripts/compose-e2e.sh
+
 .PHONY: clean
 clean: ## remove built binaries and predictions (keeps models/)
 	rm -rf $(BIN) $(PREDICTIONS)
