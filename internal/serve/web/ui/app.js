@@ -1,6 +1,6 @@
 // The router: one page at a time in <main>, chosen by the URL's hash
 // (#/models/3); /?q=... opens Ask with the question answered.
-import { h, token, setToken, onToken, fail } from './lib.js';
+import { h, token, setToken, onToken, fail, say } from './lib.js';
 import ask from './ask.js';
 import { modelsPage, versionPage, comparePage } from './models.js';
 import dataPage from './data.js';
@@ -19,12 +19,15 @@ const routes = [
 
 let cleanup = null; // what the current page stops when it is left (timers, key handlers)
 let seq = 0;
+let shown = null; // the path on screen
 
 async function render() {
   const path = location.hash.replace(/^#/, '');
   const main = document.getElementById('main');
   if (cleanup) { cleanup(); cleanup = null; }
   const my = ++seq;
+  if (path !== shown) say(''); // a message is about the page it was said on
+  shown = path;
   let found = routes.find(([re]) => re.test(path));
   if (!found) {
     main.replaceChildren(h('h1', { text: 'Not found' }), h('p', {}, 'No page here. ', h('a', { href: '#/', text: 'Ask a question' }), '.'));
