@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Store is an open database of examples and tasks. Implementations are safe
@@ -64,6 +65,16 @@ type Store interface {
 	// id of its previous incarnation. Queued tasks and other servers' tasks
 	// are left alone.
 	MarkInterrupted(ctx context.Context, owner, reason string) (int, error)
+	// Heartbeat records that owner still runs task id. ClaimNext counts as
+	// the first heartbeat. ErrNotFound when the task is not preprocessing
+	// or training under owner (it was failed meanwhile, or is another's).
+	Heartbeat(ctx context.Context, id, owner string) error
+	// FailStale fails, with reason as their error and FinishedAt now, the
+	// preprocessing and training tasks whose last heartbeat is before
+	// before: their server stopped answering (it crashed, was killed, or
+	// lost the database). Queued tasks are left for any server to claim.
+	// It returns how many it failed.
+	FailStale(ctx context.Context, before time.Time, reason string) (int, error)
 
 	// Close releases the handle. Calling it again does nothing.
 	Close() error

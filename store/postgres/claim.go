@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"intent/store"
 )
@@ -25,7 +26,7 @@ func (db *DB) ClaimNext(ctx context.Context, owner string) (store.Task, error) {
 	if owner == "" {
 		return store.Task{}, fmt.Errorf("store: claim a task: empty owner id (pass the server's id, e.g. store.ProcessOwner())")
 	}
-	rows, err := db.pool.Query(ctx, `UPDATE tasks SET state = 'preprocessing', stage = '', progress = 0, owner = $1, started_at = $2
+	rows, err := db.pool.Query(ctx, `UPDATE tasks SET state = 'preprocessing', stage = '', progress = 0, owner = $1, started_at = $2, heartbeat_at = $2
 		WHERE seq = (SELECT seq FROM tasks WHERE state = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'queued'
 		RETURNING `+taskColumns, owner, now())
 	if err != nil {
@@ -56,6 +57,31 @@ func (db *DB) MarkInterrupted(ctx context.Context, owner, reason string) (int, e
 	tag, err := db.pool.Exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted tasks: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Heartbeat implements store.Store.
+func (db *DB) Heartbeat(ctx context.Context, id, owner string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE tasks SET heartbeat_at = $1 WHERE id = $2 AND owner = $3 AND state IN ('preprocessing', 'training')`,
+		now(), id, owner)
+	if err != nil {
+		return fmt.Errorf("store: heartbeat of task %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.NotFound("no running task %s of %s", id, owner)
+	}
+	return nil
+}
+
+// FailStale implements store.Store. A task claimed before heartbeats
+// existed has none: its start stands for it.
+func (db *DB) FailStale(ctx context.Context, before time.Time, reason string) (int, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE tasks SET state = 'failed', error = $1, finished_at = $2
+		WHERE state IN ('preprocessing', 'training') AND COALESCE(heartbeat_at, started_at, created_at) < $3`,
+		reason, now(), before)
+	if err != nil {
+		return 0, fmt.Errorf("store: fail stale tasks: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
 }

@@ -52,6 +52,11 @@ CREATE TABLE unlabeled (
 	created_at timestamptz NOT NULL
 );
 `,
+	// 3: the last sign of life of the server running a task (Heartbeat);
+	// a running task whose heartbeat is old is failed by FailStale.
+	`
+ALTER TABLE tasks ADD COLUMN heartbeat_at timestamptz;
+`,
 }
 
 // migrateLock is the advisory lock's key: this package's migrations in the

@@ -52,6 +52,11 @@ CREATE TABLE unlabeled (
 	created_at TEXT NOT NULL
 );
 `,
+	// 4: the last sign of life of the server running a task (Heartbeat);
+	// a running task whose heartbeat is old is failed by FailStale.
+	`
+ALTER TABLE tasks ADD COLUMN heartbeat_at TEXT;
+`,
 }
 
 // migrate brings the schema to len(steps) inside one transaction (begun

@@ -44,6 +44,7 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"ClaimNextIsExclusiveAcrossHandles", claimNextIsExclusiveAcrossHandles},
 		{"MarkInterruptedEveryUnfinished", markInterruptedEveryUnfinished},
 		{"MarkInterruptedByOwner", markInterruptedByOwner},
+		{"HeartbeatsAndStaleTasks", heartbeatsAndStaleTasks},
 		{"CloseTwice", closeTwice},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, newDB(t)) })

@@ -107,11 +107,13 @@ type taskEnv struct {
 	// serveData is the data folder the service confines paths to:
 	// dataDir, or "" for a server without one.
 	serveData string
-	versions  *fakeVersions
-	db        string
-	dataDir   string
-	models    string
-	cancel    context.CancelFunc
+	// lease is the service's task lease (0: the default).
+	lease    time.Duration
+	versions *fakeVersions
+	db       string
+	dataDir  string
+	models   string
+	cancel   context.CancelFunc
 }
 
 // newTaskEnv starts a task service on fresh folders, its routes mounted on
@@ -144,7 +146,7 @@ func (e *taskEnv) start(tb testing.TB, auth func(http.Handler) http.Handler) {
 		tb.Fatal(err)
 	}
 	svc, err := jobs.New(ctx, jobs.Config{
-		Store: db, DataDir: e.serveData,
+		Store: db, DataDir: e.serveData, Lease: e.lease, Poll: 50 * time.Millisecond,
 		Log:      slog.New(slog.NewTextHandler(&syncBuffer{}, nil)),
 		Versions: e.versions,
 	})

@@ -333,28 +333,44 @@ func TestQueueLimit(t *testing.T) {
 	}
 }
 
-func TestRestartMarksInterruptedTasksFailed(t *testing.T) {
+// A restart keeps the queued tasks (acknowledged work: they run) and fails
+// the task the previous process was running, once its lease is over; a
+// task another live server runs is left alone while its heartbeat is
+// fresh, and failed when it stops.
+func TestRestartAndStaleTasks(t *testing.T) {
 	e := newTaskEnv(t, nil)
-	e.svc.Close()
-	queued := e.train(t, `{}`)
-	e.svc.Close()
-	// A task the previous process was training.
+	e.addExamples(t, numericIntents)
+	e.svc.Close() // stop the worker: tasks stay queued
 	db, err := sqlite.Open(e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	running, _ := db.CreateTask(context.Background(), nil)
-	running.State, running.Stage, running.StartedAt = store.Training, "fit", time.Now()
-	must(t, db.UpdateTask(context.Background(), running))
-	db.Close()
-
-	e.start(t, nil)
-	for _, id := range []string{queued, running.ID} {
-		s := e.status(t, id)
-		if s.State != "failed" || s.Error != "interrupted: the server restarted" || s.FinishedAt == nil {
-			t.Errorf("task %s after restart: %s %q", id, s.State, s.Error)
-		}
+	defer db.Close()
+	ctx := context.Background()
+	// A task a live server has just claimed.
+	alive, _ := db.CreateTask(ctx, nil)
+	if _, err := db.ClaimNext(ctx, "the-other-server"); err != nil {
+		t.Fatal(err)
 	}
+	// A task a dead process was training an hour ago (no heartbeat since).
+	dead, _ := db.CreateTask(ctx, nil)
+	dead.State, dead.Stage, dead.StartedAt = store.Training, "fit", time.Now().Add(-time.Hour)
+	must(t, db.UpdateTask(ctx, dead))
+	queued := e.train(t, `{}`)
+	e.svc.Close()
+	e.lease = 300 * time.Millisecond
+	e.start(t, nil)
+	if s := e.status(t, dead.ID); s.State != "failed" || !strings.Contains(s.Error, "stopped (no heartbeat within the lease)") || s.FinishedAt == nil {
+		t.Errorf("the dead server's task after restart: %s %q", s.State, s.Error)
+	}
+	if s := e.status(t, alive.ID); s.State != "preprocessing" {
+		t.Errorf("the live server's task at restart: %s %q", s.State, s.Error)
+	}
+	if s := e.waitDone(t, queued); s.State != "trained" {
+		t.Errorf("the queued task after restart: %s %q", s.State, s.Error)
+	}
+	// The other server never beats: its task is failed after the lease.
+	e.wait(t, alive.ID, "failed as stale", func(s taskJSON) bool { return s.State == "failed" })
 }
 
 func TestShutdownFailsTheRunningTask(t *testing.T) {

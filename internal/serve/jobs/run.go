@@ -53,7 +53,8 @@ type DataReport struct {
 // run is one execution of a task by the worker.
 type execution struct {
 	svc     *Service
-	ctx     context.Context
+	ctx     context.Context // the run's: cancelled on shutdown or a lost lease
+	parent  context.Context // the service's: cancelled on shutdown only
 	plan    Plan
 	timings map[string]float64
 	lap     time.Time
@@ -66,7 +67,14 @@ type execution struct {
 // run executes one task to its end and records the outcome. A panic fails
 // the task instead of the worker.
 func (t *Service) run(ctx context.Context, task store.Task) {
-	r := &execution{svc: t, ctx: ctx, task: task, timings: map[string]float64{}, lap: time.Now()}
+	// The run stops when the service does, or when the task is no longer
+	// this server's (its heartbeats were late and another server failed it).
+	rctx, lost := context.WithCancel(ctx)
+	defer lost()
+	beat, stopBeat := context.WithCancel(ctx)
+	go t.heartbeat(beat, task.ID, lost)
+	defer stopBeat()
+	r := &execution{svc: t, ctx: rctx, parent: ctx, task: task, timings: map[string]float64{}, lap: time.Now()}
 	var res *Result
 	err := func() (err error) {
 		defer func() {
@@ -296,6 +304,9 @@ func (r *execution) finish(res *Result, err error) {
 		task.Error = err.Error()
 		if r.ctx.Err() != nil {
 			task.Error = reasonShutdown
+			if r.parent.Err() == nil {
+				task.Error = reasonStale
+			}
 		}
 	}
 	final := *task

@@ -31,7 +31,20 @@ type Config struct {
 	DataDir  string      // request data paths are confined to this folder
 	Log      *slog.Logger
 	Versions Versions
+	// Lease is how long a running task may go without a heartbeat before
+	// any server fails it (its server died); the runner beats every third
+	// of it. 0 means DefaultLease.
+	Lease time.Duration
+	// Poll is how often the worker looks for tasks queued through another
+	// server sharing the store. 0 means DefaultPoll.
+	Poll time.Duration
 }
+
+// Defaults of Config.
+const (
+	DefaultLease = 30 * time.Second
+	DefaultPoll  = 2 * time.Second
+)
 
 // MaxQueued is how many tasks may wait: Submit refuses more.
 const MaxQueued = 16
@@ -39,26 +52,29 @@ const MaxQueued = 16
 // Reasons a task is interrupted.
 const (
 	reasonShutdown = "interrupted: server shutting down"
-	reasonRestart  = store.ReasonRestarted
+	reasonStale    = "interrupted: the server running it stopped (no heartbeat within the lease); POST /train again to retry"
 )
 
 // Service runs training tasks one at a time, oldest first, in one worker
-// goroutine.
+// goroutine; several servers may share one store.
 //
-// Tasks wait in state queued in the store; the worker claims the oldest
-// atomically (two servers on one database never run a task twice). A task
-// that a previous process left queued, preprocessing or training is marked
-// failed ("interrupted: the server restarted") when the service starts: it
-// is not re-queued, since its client may have moved on and its data may
-// have changed. When the service stops (its context ends or Close is
-// called) the running task is cancelled and marked failed ("interrupted:
-// server shutting down"); queued tasks stay queued until the next start
-// marks them failed.
+// Tasks wait in state queued in the store; a worker claims the oldest
+// atomically (two servers on one database never run a task twice), woken
+// by a submission or every Poll. While it runs a task it beats a
+// heartbeat every Lease/3; every server fails the running tasks whose
+// heartbeat is older than Lease ("interrupted: the server running it
+// stopped"), so a server that crashed or was killed loses only its running
+// task, which is marked failed, never silently dropped: queued tasks stay
+// queued for whichever server claims them next. A task is not re-run, since
+// its client may have moved on and its data may have changed. When the
+// service stops (its context ends or Close is called) the running task is
+// cancelled and marked failed ("interrupted: server shutting down").
 type Service struct {
-	cfg  Config
-	db   store.Store
-	log  *slog.Logger
-	wake chan struct{} // a task was queued
+	cfg   Config
+	db    store.Store
+	log   *slog.Logger
+	owner string        // this server's id in the tasks it claims
+	wake  chan struct{} // a task was queued
 
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the worker has returned
@@ -78,20 +94,23 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	n, err := cfg.Store.MarkInterrupted(ctx, "", reasonRestart)
-	if err != nil {
-		return nil, err
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
 	}
-	if n > 0 {
-		log.Warn("training tasks interrupted by a restart marked failed", slog.Int("tasks", n))
+	if cfg.Poll <= 0 {
+		cfg.Poll = DefaultPoll
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	t := &Service{
-		cfg: cfg, db: cfg.Store, log: log,
+		cfg: cfg, db: cfg.Store, log: log, owner: store.ProcessOwner(),
 		wake:   make(chan struct{}, 1),
 		cancel: cancel,
 		done:   make(chan struct{}),
 	}
+	// Tasks a dead server left running are failed now if their lease is
+	// over, else by the reaper as soon as it is.
+	t.reap(ctx)
+	go t.reaper(wctx)
 	go t.work(wctx)
 	return t, nil
 }
@@ -144,9 +163,11 @@ func (t *Service) notify() {
 // work runs queued tasks one at a time, oldest first, until ctx ends.
 func (t *Service) work(ctx context.Context) {
 	defer close(t.done)
+	poll := time.NewTicker(t.cfg.Poll)
+	defer poll.Stop()
 	for {
 		for ctx.Err() == nil {
-			task, err := t.db.ClaimNext(ctx, store.ProcessOwner())
+			task, err := t.db.ClaimNext(ctx, t.owner)
 			if errors.Is(err, store.ErrNotFound) {
 				break
 			}
@@ -163,6 +184,59 @@ func (t *Service) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// reaper fails stale tasks every third of the lease until ctx ends.
+func (t *Service) reaper(ctx context.Context) {
+	tick := time.NewTicker(t.cfg.Lease / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			t.reap(ctx)
+		}
+	}
+}
+
+// reap fails the running tasks whose heartbeat is older than the lease.
+func (t *Service) reap(ctx context.Context) {
+	n, err := t.db.FailStale(ctx, time.Now().Add(-t.cfg.Lease), reasonStale)
+	if err != nil {
+		if ctx.Err() == nil {
+			t.log.Warn("stale tasks not checked", slog.String("error", err.Error()))
+		}
+		return
+	}
+	if n > 0 {
+		t.log.Warn("training tasks whose server stopped were marked failed", slog.Int("tasks", n), slog.Duration("lease", t.cfg.Lease))
+	}
+}
+
+// heartbeat beats for task id every third of the lease until ctx ends; it
+// cancels the run (lost) when the store says the task is no longer this
+// server's (another server found it stale).
+func (t *Service) heartbeat(ctx context.Context, id string, lost context.CancelFunc) {
+	tick := time.NewTicker(t.cfg.Lease / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			err := t.db.Heartbeat(ctx, id, t.owner)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				t.log.Error("a running task was taken from this server (no heartbeat within the lease): stopping it", slog.String("task", id))
+				lost()
+				return
+			case err != nil && ctx.Err() == nil:
+				t.log.Warn("task heartbeat not saved", slog.String("task", id), slog.String("error", err.Error()))
+			}
 		}
 	}
 }
