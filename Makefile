@@ -156,6 +156,10 @@ docker-e2e: ## the Docker path for real: make train, make api, hot reload, make 
 compose-e2e: ## examples/compose.yaml for real: trainer once, then the api, healthy, answering (needs Docker and docker-compose)
 	@scripts/compose-e2e.sh
 
+.PHONY: replicas-e2e
+replicas-e2e: ## three api replicas sharing a models folder and PostgreSQL behind nginx: shared examples, one training, kill, rolling restart under load
+	@scripts/replicas-e2e.sh
+
 .PHONY: clean
 clean: ## remove built binaries and predictions (keeps models/)
 	rm -rf $(BIN) $(PREDICTIONS)

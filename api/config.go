@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"intent/internal/serve/httpapi"
+	"intent/internal/serve/jobs"
 	"io"
 	"log/slog"
 	"os"
@@ -27,6 +28,8 @@ type config struct {
 	DataDir string
 	DB      string
 	dbSet   bool // --db or DB_PATH was given
+	// TaskLease: see jobs.Config.Lease.
+	TaskLease time.Duration
 	// TokenFile names a file holding the API token; token is the token
 	// itself (from TokenFile or API_TOKEN). It is never logged.
 	TokenFile string
@@ -54,6 +57,7 @@ func defaultConfig() config {
 		Limits:            httpapi.DefaultLimits(),
 		Upload:            httpapi.DefaultUploadLimits(),
 		DataDir:           "data",
+		TaskLease:         jobs.DefaultLease,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -126,6 +130,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.Upload.Timeout, "upload-timeout", cfg.Upload.Timeout, "time allowed to receive one model upload (instead of --read-timeout)")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `folder`: training data paths given to POST /train are confined to it (env DATA_DIR)")
 	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database: a SQLite `file`, or a postgres://user:password@host/db URL for a PostgreSQL database several replicas share (env DB_PATH; default <data-dir>/intent.db). Examples and training are enabled when it is given or the data folder exists")
+	fs.DurationVar(&cfg.TaskLease, "task-lease", cfg.TaskLease, "a running training task whose server shows no sign of life this long is marked failed by any server sharing the database")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding the bearer token that mutating endpoints require (env API_TOKEN holds the token itself); without a token they answer 403")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read request headers")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request")
@@ -197,6 +202,8 @@ func (c config) validate() error {
 		return bad("--upload-timeout must be > 0")
 	case c.DataDir == "":
 		return bad("--data-dir is empty")
+	case c.TaskLease < 300*time.Millisecond:
+		return bad("--task-lease %v must be at least 300ms (heartbeats come every third of it)", c.TaskLease)
 	case c.LogFormat != "json" && c.LogFormat != "text":
 		return bad("--log-format %q: want json or text", c.LogFormat)
 	}

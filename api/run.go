@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer db.Close()
 		log.Info("database opened", slog.String("backend", backend.Kind(cfg.DB)), slog.String("db", backend.Redact(cfg.DB)))
-		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg})
+		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg, Lease: cfg.TaskLease})
 		if err != nil {
 			ln.Close()
 			return err
