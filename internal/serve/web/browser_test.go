@@ -282,7 +282,8 @@ const unlabeled = `[...document.querySelectorAll('input, select, textarea, butto
 
 func TestBrowser(t *testing.T) {
 	b := newBrowser(t)
-	s := startSite(t, sampleModels(t))
+	models := sampleModels(t)
+	s := startSite(t, models)
 	started := time.Now()
 	b.do(t, chromedp.EmulateViewport(1000, 860))
 	checkPage := func(t *testing.T, name string) {
@@ -352,8 +353,35 @@ func TestBrowser(t *testing.T) {
 		if d.Pinned == nil || *d.Pinned != 1 {
 			t.Fatalf("GET /models/default: pinned %v", d.Pinned)
 		}
+		// Unpin, and pin again.
+		b.do(t, chromedp.Click(chromedp.CSS(`main > p button`)))
+		b.until(t, "unpinned", `document.querySelector('main[data-ready]') && !document.querySelector('tr[data-version="1"] .badge:not(.default)')`)
+		if getJSON(t, s.url+"/models/default", &d); d.Pinned != nil {
+			t.Fatalf("after unpin: pinned %v", *d.Pinned)
+		}
+		b.do(t, chromedp.Click(chromedp.CSS(`button[aria-label="Pin version 1"]`)))
+		b.until(t, "pinned again", `[...document.querySelectorAll('tr[data-version="1"] .badge')].some((e) => e.textContent === 'pinned')`)
 		checkPage(t, "Models")
+	})
+
+	t.Run("upload and delete a version", func(t *testing.T) {
+		dir := filepath.Join(models, "1")
+		b.do(t, chromedp.SetUploadFiles(chromedp.CSS(`input[name="model"]`), []string{filepath.Join(dir, modelrepo.ModelFile)}),
+			chromedp.SetUploadFiles(chromedp.CSS(`input[name="report"]`), []string{filepath.Join(dir, modelrepo.ReportFile)}),
+			chromedp.SetUploadFiles(chromedp.CSS(`input[name="valid"]`), []string{filepath.Join(dir, modelrepo.ValidFile)}),
+			chromedp.Click(chromedp.CSS(`form:has(input[name="model"]) button[type="submit"]`)))
+		b.until(t, "the uploaded version's page", `location.hash === '#/models/2' && document.querySelector('main[data-ready]') && document.querySelector('svg.reliability')`)
+		b.goTo(t, "#/models")
 		b.shot(t, "models", false)
+		// Delete asks once more.
+		b.do(t, chromedp.Click(chromedp.CSS(`button[aria-label="Delete version 2"]`)))
+		b.until(t, "the confirmation", `document.querySelector('button[aria-label="Delete version 2"]').textContent === 'Confirm delete'`)
+		b.do(t, chromedp.Click(chromedp.CSS(`button[aria-label="Delete version 2"]`)))
+		b.until(t, "version 2 gone", `document.querySelector('main[data-ready]') && !document.querySelector('tr[data-version="2"]') && document.querySelector('tr[data-version="1"]')`)
+		var list struct{ Versions []struct{ Version int } }
+		if getJSON(t, s.url+"/models", &list); len(list.Versions) != 1 {
+			t.Fatalf("after delete: %+v", list.Versions)
+		}
 	})
 
 	t.Run("version page", func(t *testing.T) {
@@ -420,7 +448,7 @@ func TestBrowser(t *testing.T) {
 		b.do(t, chromedp.Click(chromedp.CSS(`form.train button[type="submit"]`)))
 		b.until(t, "the task page", `location.hash.startsWith('#/train/') && document.querySelector('#task-state')`)
 		b.until(t, "the task trained", `document.querySelector('#task-state').textContent === 'trained' && document.querySelector('#task-default')`)
-		if got := b.text(t, "#task-version"); got != "version 2" {
+		if got := b.text(t, "#task-version"); got != "version 3" { // 2 was uploaded and deleted: never reused
 			t.Errorf("new version %q", got)
 		}
 		// v1 is pinned: the new version is published held, and says so.
@@ -432,7 +460,7 @@ func TestBrowser(t *testing.T) {
 		}
 		b.shot(t, "train", false)
 		// The new version's page and the comparison.
-		b.goTo(t, "#/compare/1/2")
+		b.goTo(t, "#/compare/1/3")
 		b.until(t, "the comparison", `document.querySelector('table.compare')`)
 		checkPage(t, "Compare")
 		b.shot(t, "compare", false)
@@ -488,7 +516,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("usable at 375 px", func(t *testing.T) {
 		b.do(t, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 		defer b.do(t, chromedp.EmulateViewport(1000, 860))
-		for _, hash := range []string{"#/", "#/models", "#/models/1", "#/compare/1/2", "#/data", "#/train", "#/label"} {
+		for _, hash := range []string{"#/", "#/models", "#/models/1", "#/compare/1/3", "#/data", "#/train", "#/label"} {
 			b.goTo(t, hash)
 			if w := eval[int](t, b, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
 				t.Errorf("%s: the page is %d px wider than the screen", hash, w)
