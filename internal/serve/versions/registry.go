@@ -491,7 +491,7 @@ func ReadMetaHeader(file string) (model.Metadata, error) {
 	if _, err := io.ReadFull(f, hdr[:]); err != nil {
 		return meta, err
 	}
-	if !bytes.Equal(hdr[:8], []byte("INTENTCL")) || binary.LittleEndian.Uint32(hdr[8:12]) != model.FormatVersion {
+	if !bytes.Equal(hdr[:8], []byte("INTENTCL")) || !model.ReadsFormatVersion(binary.LittleEndian.Uint32(hdr[8:12])) {
 		return meta, model.ErrNotModel
 	}
 	n := binary.LittleEndian.Uint64(hdr[12:20])
