@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"intent/internal/serve/jobs"
@@ -320,7 +321,7 @@ func (t *tasksAPI) handleQueue(reg *versions.Registry) http.Handler {
 			writeError(w, r, t.log, err)
 			return
 		}
-		v, err := reg.Snapshot().Pick(n, has)
+		v, err := reg.Get(r.Context(), n, has)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
@@ -367,8 +368,11 @@ type ranked struct {
 // removes it, so the next request filters the ranking instead of scoring
 // every question again. A new version, strategy or question ranks anew.
 type rankCache struct {
-	mu       sync.Mutex
-	version  *versions.Version
+	mu sync.Mutex
+	// The version ranked with, by number and load time (not by pointer,
+	// which would keep an unloaded version's model in memory).
+	n        int
+	loadedAt time.Time
 	strategy model.Strategy
 	order    []ranked
 	ids      map[int64]bool
@@ -380,7 +384,7 @@ func (c *rankCache) rank(ctx context.Context, v *versions.Version, s model.Strat
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	waiting := make(map[int64]bool, len(pool))
-	fresh := c.version != v || c.strategy != s
+	fresh := c.n != v.N || !c.loadedAt.Equal(v.LoadedAt) || c.strategy != s
 	for _, u := range pool {
 		waiting[u.ID] = true
 		if !c.ids[u.ID] {
@@ -403,7 +407,7 @@ func (c *rankCache) rank(ctx context.Context, v *versions.Version, s model.Strat
 				c.ids[pool[x.Index].ID] = true
 			}
 		}
-		c.version, c.strategy = v, s
+		c.n, c.loadedAt, c.strategy = v.N, v.LoadedAt, s
 	}
 	out := make([]ranked, 0, len(pool))
 	for _, x := range c.order {

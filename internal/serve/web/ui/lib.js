@@ -170,7 +170,10 @@ export function say(msg, kind) {
 
 // fail shows an error in el (or the status line) and returns null.
 export function fail(err, el) {
-  const msg = err instanceof Error ? err.message : String(err);
+  let msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof APIError && err.status === 404 && msg.startsWith('no such endpoint')) {
+    msg = 'This server has no database: examples, training and labeling are off. Start the api with a data folder (--data-dir) or --db.';
+  }
   if (el) el.replaceChildren(h('p', { class: 'error', role: 'alert', text: msg }));
   else say(msg, 'error');
   return null;
