@@ -65,7 +65,7 @@ func handleInfer(reg *versions.Registry, lim Limits, log *slog.Logger) http.Hand
 			writeError(w, r, log, err)
 			return
 		}
-		v, err := reg.Snapshot().Pick(n, has)
+		v, err := reg.Get(r.Context(), n, has)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

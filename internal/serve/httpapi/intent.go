@@ -155,7 +155,7 @@ func handleIntent(reg *versions.Registry, lim Limits, log *slog.Logger) http.Han
 			writeError(w, r, log, err)
 			return
 		}
-		v, err := reg.Snapshot().Pick(p.version, p.hasVersion)
+		v, err := reg.Get(r.Context(), p.version, p.hasVersion)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -197,7 +197,7 @@ func handleIntentBatch(reg *versions.Registry, lim Limits, log *slog.Logger) htt
 				return
 			}
 		}
-		v, err := reg.Snapshot().Pick(n, req.Version != nil)
+		v, err := reg.Get(r.Context(), n, req.Version != nil)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -518,3 +518,26 @@ func TestIntentOutOfScope(t *testing.T) {
 		t.Fatalf("/infer with a fallback: %d %s", w.Code, w.Body)
 	}
 }
+
+// A version beyond --keep answers /intent, the batch and /infer: it is
+// loaded on demand.
+func TestVersionsBeyondKeepAnswer(t *testing.T) {
+	num := trainTiny(t, "numeric")
+	root := writeModels(t, num, num, num)
+	s, h, _ := newModelServer(t, root, testToken, 1)
+	if got := s.models.Snapshot().Numbers(); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("loaded %v with --keep 1", got)
+	}
+	if w := serve(t, h, "GET", "/intent?query=dose&version=1", ""); w.Code != 200 {
+		t.Fatalf("/intent version 1: %d %s", w.Code, w.Body)
+	}
+	if w := serve(t, h, "POST", "/intent", `{"queries": ["dose"], "version": 2}`); w.Code != 200 {
+		t.Fatalf("batch version 2: %d %s", w.Code, w.Body)
+	}
+	if w := serve(t, h, "POST", "/infer", `{"texts": ["dose"], "version": 1}`); w.Code != 200 {
+		t.Fatalf("/infer version 1: %d %s", w.Code, w.Body)
+	}
+	if got := s.models.Snapshot().Numbers(); len(got) > 2 {
+		t.Fatalf("%d versions in memory with --keep 1: %v", len(got), got)
+	}
+}

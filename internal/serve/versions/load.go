@@ -101,8 +101,11 @@ func (r *Registry) reload(ctx context.Context, pre map[int]*model.Model, want in
 			next.Failed = append(next.Failed, *f)
 			continue
 		}
-		if r.keep > 0 && loaded >= r.keep {
-			continue // unloaded; loads on demand
+		if r.keep > 0 && loaded >= r.keep && c.n != want {
+			// Unloaded; loads on demand. The version a request asks for
+			// loads even then: at most --keep versions stay, plus the one
+			// being asked for until the next reload.
+			continue
 		}
 		if v := old.Get(c.n); v != nil && v.File == c.file && sameFile(v.stat, st) {
 			next.Versions = append(next.Versions, v)
@@ -192,7 +195,12 @@ func (r *Registry) Get(ctx context.Context, n int, has bool) (*Version, error) {
 	s := r.Snapshot()
 	v, err := s.Pick(n, has)
 	if err == nil {
-		v.lastUsed.Store(time.Now().UnixNano())
+		if has {
+			// The default is never unloaded: only versions asked by
+			// number need their last use (and the default's hot path
+			// writes nothing shared).
+			v.lastUsed.Store(time.Now().UnixNano())
+		}
 		return v, nil
 	}
 	if !has || s.Folder(n) == nil || s.Failure(n) != nil {
