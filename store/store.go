@@ -15,18 +15,34 @@ import (
 // keep at least microsecond precision and round as they store).
 type Store interface {
 	// AddExamples stores examples in one transaction and returns their ids
-	// in order. Either all are stored or none; an empty text or intent is
-	// refused. CreatedAt is set to now; ID is ignored. AddExamples(nil)
-	// returns nil, nil.
+	// in order. Either all are stored or none; an empty text is refused.
+	// An example without an intent waits for a label (the pool of
+	// Curator.Unlabeled). CreatedAt is set to now; ID is ignored.
+	// AddExamples(nil) returns nil, nil.
+	//
+	// It fails with ErrConflict, naming the key, when a Key is already
+	// taken (by a stored example or an earlier one of the batch); and
+	// naming the text when an example without key and intent has the text
+	// of one already waiting without key (a question waits once, as
+	// Curator.AddUnlabeled keeps it).
 	AddExamples(ctx context.Context, examples []Example) ([]int64, error)
 	// ListExamples returns one page of examples in id order and the total
-	// number matching f.Intent, both from one snapshot. f.Limit must be
+	// number matching the filter, both from one snapshot. f.Limit must be
 	// positive.
 	ListExamples(ctx context.Context, f ExampleFilter) (ExamplePage, error)
-	// AllExamples returns every example in id order, for training.
+	// AllExamples returns every labeled example in id order, for training.
 	AllExamples(ctx context.Context) ([]Example, error)
+	// Example returns example id, labeled or not; ErrNotFound when there
+	// is none.
+	Example(ctx context.Context, id int64) (Example, error)
+	// ExampleByKey returns the example whose Key is key; ErrNotFound when
+	// there is none.
+	ExampleByKey(ctx context.Context, key string) (Example, error)
 	// DeleteExample removes one example; ErrNotFound when there is none.
 	DeleteExample(ctx context.Context, id int64) error
+	// DeleteExamples removes, in one statement, the examples f selects and
+	// returns how many. An empty filter is refused.
+	DeleteExamples(ctx context.Context, f DeleteFilter) (int, error)
 
 	// CreateTask stores a new queued task with a fresh id (NewTaskID) and
 	// returns it. An empty request is stored as {}.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,7 +18,7 @@ func (db *DB) RelabelExample(ctx context.Context, id int64, intent string) (stor
 		return store.Example{}, fmt.Errorf("store: relabel example %d: empty intent", id)
 	}
 	rows, err := db.pool.Query(ctx, `UPDATE examples SET intent = $1 WHERE id = $2
-		RETURNING id, text, intent, source, created_at`, intent, id)
+		RETURNING `+exampleColumns, intent, id)
 	if err != nil {
 		return store.Example{}, fmt.Errorf("store: relabel example %d: %w", id, err)
 	}
@@ -34,7 +33,8 @@ func (db *DB) RelabelExample(ctx context.Context, id int64, intent string) (stor
 }
 
 // AddUnlabeled implements store.Curator: one transaction, one batch; a
-// text already waiting is skipped (the table's UNIQUE constraint).
+// text already waiting without key is skipped (the partial UNIQUE index
+// examples_waiting_text).
 func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (added int, err error) {
 	if len(texts) == 0 {
 		return 0, nil
@@ -48,7 +48,8 @@ func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, text := range texts {
-			b.Queue(`INSERT INTO unlabeled (text, source, created_at) VALUES ($1, $2, $3) ON CONFLICT (text) DO NOTHING`, text, source, at)
+			b.Queue(`INSERT INTO examples (text, source, created_at) VALUES ($1, $2, $3)
+				ON CONFLICT (text) WHERE intent IS NULL AND key IS NULL DO NOTHING`, text, source, at)
 		}
 		res := tx.SendBatch(ctx, b)
 		for i := range texts {
@@ -72,7 +73,7 @@ func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (
 
 // Unlabeled implements store.Curator.
 func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, text, source, created_at FROM unlabeled ORDER BY id`)
+	rows, err := db.pool.Query(ctx, `SELECT id, key, text, source, created_at FROM examples WHERE intent IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unlabeled: %w", err)
 	}
@@ -80,9 +81,13 @@ func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
 	var out []store.Unlabeled
 	for rows.Next() {
 		var u store.Unlabeled
+		var key *string
 		var at time.Time
-		if err := rows.Scan(&u.ID, &u.Text, &u.Source, &at); err != nil {
+		if err := rows.Scan(&u.ID, &key, &u.Text, &u.Source, &at); err != nil {
 			return nil, fmt.Errorf("store: unlabeled: %w", err)
+		}
+		if key != nil {
+			u.Key = *key
 		}
 		u.CreatedAt = at.UTC()
 		out = append(out, u)
@@ -93,38 +98,32 @@ func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
 	return out, nil
 }
 
-// LabelUnlabeled implements store.Curator: the question is deleted and the
-// example inserted in one transaction. Of two servers labeling the same
-// question at once, the second waits for the first's row lock, then
-// deletes nothing and gets ErrNotFound.
+// LabelUnlabeled implements store.Curator: one UPDATE of a waiting
+// question. Of two servers labeling the same question at once, the second
+// waits for the first's row lock, then finds it labeled, updates nothing
+// and gets ErrNotFound.
 func (db *DB) LabelUnlabeled(ctx context.Context, id int64, intent, source string) (store.Example, error) {
 	if intent == "" {
 		return store.Example{}, fmt.Errorf("store: label question %d: empty intent", id)
 	}
-	e := store.Example{Intent: intent, Source: source, CreatedAt: now()}
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `DELETE FROM unlabeled WHERE id = $1 RETURNING text`, id).Scan(&e.Text)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return store.NotFound("unlabeled question %d", id)
-		}
-		if err != nil {
-			return fmt.Errorf("store: label question %d: %w", id, err)
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO examples (text, intent, source, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			e.Text, e.Intent, e.Source, e.CreatedAt).Scan(&e.ID); err != nil {
-			return fmt.Errorf("store: label question %d: %w", id, err)
-		}
-		return nil
-	})
+	rows, err := db.pool.Query(ctx, `UPDATE examples SET intent = $1, source = $2 WHERE id = $3 AND intent IS NULL
+		RETURNING `+exampleColumns, intent, source, id)
+	if err != nil {
+		return store.Example{}, fmt.Errorf("store: label question %d: %w", id, err)
+	}
+	got, err := scanExamples(rows)
 	if err != nil {
 		return store.Example{}, err
 	}
-	return e, nil
+	if len(got) == 0 {
+		return store.Example{}, store.NotFound("unlabeled question %d", id)
+	}
+	return got[0], nil
 }
 
 // DeleteUnlabeled implements store.Curator.
 func (db *DB) DeleteUnlabeled(ctx context.Context, id int64) (int, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM unlabeled WHERE $1::bigint = 0 OR id = $1`, id)
+	tag, err := db.pool.Exec(ctx, `DELETE FROM examples WHERE intent IS NULL AND ($1::bigint = 0 OR id = $1)`, id)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete unlabeled: %w", err)
 	}

@@ -57,6 +57,20 @@ CREATE TABLE unlabeled (
 	`
 ALTER TABLE tasks ADD COLUMN heartbeat_at timestamptz;
 `,
+	// 4: one table of questions. Examples may have no intent (they wait
+	// for a label: the pool the labeling queue ranks, which moves in from
+	// the unlabeled table, its questions getting ids from the examples'
+	// sequence) and a caller's key, unique. A text waits once among the
+	// waiting questions without key, as it did in the unlabeled table.
+	`
+ALTER TABLE examples ALTER COLUMN intent DROP NOT NULL;
+ALTER TABLE examples ADD COLUMN key text CONSTRAINT examples_key UNIQUE CHECK (key <> '');
+INSERT INTO examples (text, intent, source, created_at)
+	SELECT text, NULL, source, created_at FROM unlabeled ORDER BY id;
+DROP TABLE unlabeled;
+CREATE INDEX examples_source ON examples (source, id);
+CREATE UNIQUE INDEX examples_waiting_text ON examples (text) WHERE intent IS NULL AND key IS NULL;
+`,
 }
 
 // migrateLock is the advisory lock's key: this package's migrations in the

@@ -3,19 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"intent/store"
 )
 
-// RelabelExample implements store.Store.
+// RelabelExample implements store.Curator.
 func (db *DB) RelabelExample(ctx context.Context, id int64, intent string) (store.Example, error) {
 	if intent == "" {
 		return store.Example{}, fmt.Errorf("store: relabel example %d: empty intent", id)
 	}
 	rows, err := db.w.QueryContext(ctx, `UPDATE examples SET intent = ? WHERE id = ?
-		RETURNING id, text, intent, source, created_at`, intent, id)
+		RETURNING `+exampleColumns, intent, id)
 	if err != nil {
 		return store.Example{}, fmt.Errorf("store: relabel example %d: %w", id, err)
 	}
@@ -29,8 +28,9 @@ func (db *DB) RelabelExample(ctx context.Context, id int64, intent string) (stor
 	return got[0], nil
 }
 
-// AddUnlabeled implements store.Store: one transaction; a text already
-// waiting is skipped (the table's UNIQUE constraint).
+// AddUnlabeled implements store.Curator: one transaction; a text already
+// waiting without key is skipped (the partial UNIQUE index
+// examples_waiting_text).
 func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (added int, err error) {
 	if len(texts) == 0 {
 		return 0, nil
@@ -44,7 +44,8 @@ func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (
 			tx.Rollback()
 		}
 	}()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO unlabeled (text, source, created_at) VALUES (?, ?, ?) ON CONFLICT (text) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO examples (text, source, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (text) WHERE intent IS NULL AND key IS NULL DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("store: add unlabeled: %w", err)
 	}
@@ -70,9 +71,9 @@ func (db *DB) AddUnlabeled(ctx context.Context, texts []string, source string) (
 	return added, nil
 }
 
-// Unlabeled implements store.Store.
+// Unlabeled implements store.Curator.
 func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, text, source, created_at FROM unlabeled ORDER BY id`)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, key, text, source, created_at FROM examples WHERE intent IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unlabeled: %w", err)
 	}
@@ -80,10 +81,11 @@ func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
 	var out []store.Unlabeled
 	for rows.Next() {
 		var u store.Unlabeled
-		var at sql.NullString
-		if err := rows.Scan(&u.ID, &u.Text, &u.Source, &at); err != nil {
+		var key, at sql.NullString
+		if err := rows.Scan(&u.ID, &key, &u.Text, &u.Source, &at); err != nil {
 			return nil, fmt.Errorf("store: unlabeled: %w", err)
 		}
+		u.Key = key.String
 		if u.CreatedAt, err = parseTime(at); err != nil {
 			return nil, err
 		}
@@ -95,46 +97,30 @@ func (db *DB) Unlabeled(ctx context.Context) ([]store.Unlabeled, error) {
 	return out, nil
 }
 
-// LabelUnlabeled implements store.Store: the example is inserted and the
-// question deleted in one transaction.
-func (db *DB) LabelUnlabeled(ctx context.Context, id int64, intent, source string) (e store.Example, err error) {
+// LabelUnlabeled implements store.Curator: one UPDATE of a waiting
+// question.
+func (db *DB) LabelUnlabeled(ctx context.Context, id int64, intent, source string) (store.Example, error) {
 	if intent == "" {
-		return e, fmt.Errorf("store: label question %d: empty intent", id)
+		return store.Example{}, fmt.Errorf("store: label question %d: empty intent", id)
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	rows, err := db.w.QueryContext(ctx, `UPDATE examples SET intent = ?, source = ? WHERE id = ? AND intent IS NULL
+		RETURNING `+exampleColumns, intent, source, id)
 	if err != nil {
-		return e, fmt.Errorf("store: label question %d: %w", id, err)
+		return store.Example{}, fmt.Errorf("store: label question %d: %w", id, err)
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	var text string
-	err = tx.QueryRowContext(ctx, `DELETE FROM unlabeled WHERE id = ? RETURNING text`, id).Scan(&text)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, store.NotFound("unlabeled question %d", id)
-	}
+	got, err := scanExamples(rows)
 	if err != nil {
-		return e, fmt.Errorf("store: label question %d: %w", id, err)
+		return store.Example{}, err
 	}
-	at := now()
-	e = store.Example{Text: text, Intent: intent, Source: source}
-	if err = tx.QueryRowContext(ctx, `INSERT INTO examples (text, intent, source, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		text, intent, source, formatTime(at)).Scan(&e.ID); err != nil {
-		return e, fmt.Errorf("store: label question %d: %w", id, err)
+	if len(got) == 0 {
+		return store.Example{}, store.NotFound("unlabeled question %d", id)
 	}
-	if err = tx.Commit(); err != nil {
-		return e, fmt.Errorf("store: label question %d: %w", id, err)
-	}
-	// As read back: the stored time has the database's precision.
-	e.CreatedAt, _ = parseTime(sql.NullString{String: formatTime(at), Valid: true})
-	return e, nil
+	return got[0], nil
 }
 
-// DeleteUnlabeled implements store.Store.
+// DeleteUnlabeled implements store.Curator.
 func (db *DB) DeleteUnlabeled(ctx context.Context, id int64) (int, error) {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM unlabeled WHERE ?1 = 0 OR id = ?1`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM examples WHERE intent IS NULL AND (?1 = 0 OR id = ?1)`, id)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete unlabeled: %w", err)
 	}

@@ -57,6 +57,35 @@ CREATE TABLE unlabeled (
 	`
 ALTER TABLE tasks ADD COLUMN heartbeat_at TEXT;
 `,
+	// 5: one table of questions. Examples may have no intent (they wait
+	// for a label: the pool the labeling queue ranks, which moves in from
+	// the unlabeled table) and a caller's key, unique. SQLite cannot drop a
+	// NOT NULL, so the table is rebuilt, keeping the ids and the
+	// AUTOINCREMENT counter (ids stay never reused); the pool's questions
+	// get ids after it. A text waits once among the waiting questions
+	// without key, as it did in the unlabeled table.
+	`
+CREATE TABLE examples_new (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, even after a delete
+	key        TEXT UNIQUE CHECK (key <> ''),     -- the caller's id; NULL for none
+	text       TEXT NOT NULL CHECK (text <> ''),
+	intent     TEXT CHECK (intent <> ''),         -- NULL: waiting for a label
+	source     TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL
+);
+INSERT INTO examples_new (id, text, intent, source, created_at)
+	SELECT id, text, intent, source, created_at FROM examples ORDER BY id;
+DELETE FROM sqlite_sequence WHERE name = 'examples_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'examples_new', seq FROM sqlite_sequence WHERE name = 'examples';
+INSERT INTO examples_new (text, intent, source, created_at)
+	SELECT text, NULL, source, created_at FROM unlabeled ORDER BY id;
+DROP TABLE examples;
+DROP TABLE unlabeled;
+ALTER TABLE examples_new RENAME TO examples;
+CREATE INDEX examples_intent ON examples (intent, id);
+CREATE INDEX examples_source ON examples (source, id);
+CREATE UNIQUE INDEX examples_waiting_text ON examples (text) WHERE intent IS NULL AND key IS NULL;
+`,
 }
 
 // migrate brings the schema to len(steps) inside one transaction (begun

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"intent/store"
 )
@@ -159,5 +160,62 @@ func TestVersion1DatabaseIsUpgraded(t *testing.T) {
 	}
 	if tk, _ := db.Task(ctx, running.ID); tk.State != store.Failed {
 		t.Errorf("ownerless running task: %s, want failed", tk.State)
+	}
+}
+
+// TestPoolMovesIntoExamples upgrades a version-4 file, whose pool was a
+// table of its own: the examples table is rebuilt, its ids and its
+// AUTOINCREMENT counter kept (a deleted id stays unused), and the pool's
+// questions become unlabeled examples after them, keeping their text,
+// source and date.
+func TestPoolMovesIntoExamples(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "intent.db")
+	ctx := context.Background()
+	old, err := sql.Open("sqlite", dsn(path, []string{"journal_mode(WAL)"}, "&_txlock=immediate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, old, migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	at := formatTime(now())
+	for _, q := range []string{
+		`INSERT INTO examples (text, intent, source, created_at) VALUES ('a', '1', 'api', '` + at + `'), ('b', '2', 'api', '` + at + `'), ('c', '3', 'api', '` + at + `')`,
+		`DELETE FROM examples WHERE text = 'c'`,
+		`INSERT INTO unlabeled (text, source, created_at) VALUES ('eliquis halal ?', 'sample', '2024-01-02T03:04:05.000000000Z'), ('q2', '', '` + at + `')`,
+	} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all, err := db.AllExamples(ctx)
+	if err != nil || len(all) != 2 || all[0].ID != 1 || all[1].ID != 2 {
+		t.Fatalf("labeled examples after the upgrade: %+v, %v", all, err)
+	}
+	pool, err := db.Unlabeled(ctx)
+	if err != nil || len(pool) != 2 || pool[0].Text != "eliquis halal ?" || pool[0].Source != "sample" || pool[1].Text != "q2" {
+		t.Fatalf("pool after the upgrade: %+v, %v", pool, err)
+	}
+	if pool[0].ID != 4 || pool[1].ID != 5 || pool[0].CreatedAt.Format(time.RFC3339) != "2024-01-02T03:04:05Z" {
+		t.Errorf("pooled questions %+v: want ids 4 and 5 (3 was deleted) and the first one's date", pool)
+	}
+	ids, err := db.AddExamples(ctx, []store.Example{{Text: "d", Intent: "1"}})
+	if err != nil || ids[0] != 6 {
+		t.Errorf("next id %v, %v; want 6", ids, err)
+	}
+	if n, err := db.AddUnlabeled(ctx, []string{"q2", "q3"}, ""); err != nil || n != 1 {
+		t.Errorf("a moved question still waits once: %d, %v", n, err)
+	}
+	var indexes int
+	db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('examples_intent', 'examples_source', 'examples_waiting_text')`).Scan(&indexes)
+	if indexes != 3 {
+		t.Errorf("%d of the 3 indexes after the rebuild", indexes)
 	}
 }

@@ -48,9 +48,9 @@ func examplesRoundTrip(t *testing.T, open Opener) {
 func addExamplesIsAllOrNothing(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := context.Background()
-	// The second example has an empty intent, which is refused.
-	if _, err := s.AddExamples(ctx, []store.Example{{Text: "a", Intent: "x"}, {Text: "b", Intent: ""}}); err == nil {
-		t.Fatal("an empty intent was stored")
+	// The second example has an empty text, which is refused.
+	if _, err := s.AddExamples(ctx, []store.Example{{Text: "a", Intent: "x"}, {Text: "", Intent: "y"}}); err == nil {
+		t.Fatal("an empty text was stored")
 	}
 	all, err := s.AllExamples(ctx)
 	if err != nil || len(all) != 0 {
