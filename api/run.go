@@ -33,9 +33,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	reg := versions.New(cfg.Models, cfg.Keep, log)
+	set := versions.NewSet(cfg.Models, cfg.Keep, log)
+	reg := set.Default()
 	if err := loadModels(ctx, reg, cfg, log); err != nil {
 		return err
+	}
+	// Named models (models/named/<name>/) load after the default one.
+	if err := set.Reload(ctx); err != nil && !versions.IsNotExist(err) {
+		log.Warn("models reload failed", slog.String("error", err.Error()))
 	}
 	if cfg.token == "" {
 		log.Warn("no API_TOKEN: mutating endpoints (uploads, pins, deletions, examples, training) answer 403 until one is set")
@@ -61,7 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer db.Close()
 		log.Info("database opened", slog.String("backend", backend.Kind(cfg.DB)), slog.String("db", backend.Redact(cfg.DB)))
-		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg, Lease: cfg.TaskLease})
+		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg, Lease: cfg.TaskLease,
+			Models: func(ctx context.Context, name string) (jobs.Versions, error) { return set.Create(ctx, name) }})
 		if err != nil {
 			ln.Close()
 			return err
@@ -73,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	srv := &http.Server{
-		Handler:           httpapi.New(reg, opts),
+		Handler:           httpapi.New(set, opts),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -86,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if cfg.ReloadInterval > 0 {
-		wg.Go(func() { watch(ctx, reg, cfg.ReloadInterval, log) })
+		wg.Go(func() { watch(ctx, set, cfg.ReloadInterval, log) })
 	}
 
 	serveErr := make(chan error, 1)
@@ -144,7 +150,7 @@ func loadModels(ctx context.Context, reg *versions.Registry, cfg config, log *sl
 
 // watch reloads the registry every interval until ctx ends, so versions
 // written by the trainer are served without a restart.
-func watch(ctx context.Context, reg *versions.Registry, interval time.Duration, log *slog.Logger) {
+func watch(ctx context.Context, reg *versions.Set, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

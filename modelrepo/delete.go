@@ -24,6 +24,9 @@ func (r *Repo) Delete(n int) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return errcode.New(errcode.NotFound, "unknown model version %d", n)
 	}
+	if labels, _ := r.Labels(); len(labelsOf(labels, n)) > 0 {
+		return errcode.New(errcode.Conflict, "model version %d is labeled %v: move or remove the labels first", n, labelsOf(labels, n))
+	}
 	if pinned, _ := r.Pinned(); pinned == n {
 		return errcode.New(errcode.Conflict, "model version %d is the pinned default: pin another version (PUT /models/default) or unpin (DELETE /models/default) before deleting it", n)
 	}
@@ -38,4 +41,33 @@ func (r *Repo) Delete(n int) error {
 		return fmt.Errorf("modelrepo: version %d is deleted but its files are not all removed (the next start removes them): %w", n, err)
 	}
 	return nil
+}
+
+// Reset removes every version, the pin and the labels: the model starts
+// over, its numbers still never reused (the high-water mark stays). Each
+// version goes the way Delete takes; a crash midway leaves a model with
+// fewer versions and hidden folders that Sweep removes.
+func (r *Repo) Reset() (int, error) {
+	unlock, err := r.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	for _, f := range []string{PinFile, LabelsFile} {
+		if err := os.Remove(filepath.Join(r.root, f)); err != nil && !isNotExist(err) {
+			return 0, fmt.Errorf("modelrepo: reset: %w", err)
+		}
+	}
+	vs, err := r.Versions()
+	if err != nil {
+		return 0, err
+	}
+	for i, n := range vs {
+		trash := filepath.Join(r.root, fmt.Sprintf("%s%d-%d", deletedPrefix, n, time.Now().UnixNano()))
+		if err := os.Rename(r.Dir(n), trash); err != nil {
+			return i, fmt.Errorf("modelrepo: reset: version %d: %w", n, err)
+		}
+		os.RemoveAll(trash)
+	}
+	return len(vs), atomicfile.SyncDir(r.root)
 }

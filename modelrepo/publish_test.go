@@ -240,3 +240,56 @@ func TestPinsAndFallback(t *testing.T) {
 		t.Fatalf("a damaged pin file gave %v", err)
 	}
 }
+
+func TestLabelsAndReset(t *testing.T) {
+	b := modelBytes(t)
+	r := New(t.TempDir())
+	for range 2 {
+		if _, err := r.Publish(Publish{Files: map[string][]byte{ModelFile: b}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.SetLabel("stable", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetLabel("ckpt_2", 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"3", "", "../x", "a b", strings.Repeat("x", 80)} {
+		if err := r.SetLabel(bad, 1); err == nil {
+			t.Errorf("label %q accepted", bad)
+		}
+	}
+	if err := r.SetLabel("x", 9); err == nil {
+		t.Error("a label of an unknown version accepted")
+	}
+	if err := r.Delete(1); err == nil || !strings.Contains(err.Error(), "labeled [stable]") {
+		t.Fatalf("deleting a labeled version: %v", err)
+	}
+	if err := r.SetLabel("stable", 2); err != nil { // moved
+		t.Fatal(err)
+	}
+	labels, _ := r.Labels()
+	if labels["stable"] != 2 || labels["ckpt_2"] != 2 || len(labels) != 2 {
+		t.Fatalf("labels %v", labels)
+	}
+	if err := r.DeleteLabel("nope"); err == nil {
+		t.Error("deleting an unknown label succeeded")
+	}
+	if err := r.Delete(1); err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.Reset()
+	if err != nil || n != 1 {
+		t.Fatalf("Reset = %d, %v", n, err)
+	}
+	if vs, _ := r.Versions(); len(vs) != 0 {
+		t.Fatalf("versions after reset: %v", vs)
+	}
+	if labels, _ := r.Labels(); len(labels) != 0 {
+		t.Fatalf("labels after reset: %v", labels)
+	}
+	if n, _ := r.Publish(Publish{Files: map[string][]byte{ModelFile: b}}); n != 3 {
+		t.Fatalf("the first version after a reset is %d, want 3 (numbers never reused)", n)
+	}
+}

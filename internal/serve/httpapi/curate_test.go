@@ -45,7 +45,7 @@ func newFullServer(t *testing.T, models ...*model.Model) *fullEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); svc.Close(); db.Close() })
-	e.h = New(e.reg, Options{Limits: DefaultLimits(), Upload: DefaultUploadLimits(), Token: testToken, Log: quiet, Jobs: svc})
+	e.h = New(versions.SetOf(e.reg), Options{Limits: DefaultLimits(), Upload: DefaultUploadLimits(), Token: testToken, Log: quiet, Jobs: svc})
 	return e
 }
 

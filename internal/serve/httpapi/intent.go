@@ -51,6 +51,10 @@ type intentParams struct {
 	hasTop     bool
 	version    int
 	hasVersion bool
+	label      string // version=stable: a label of the model
+	hasLabel   bool
+	model      string // a named model; "*" asks every model
+	hasModel   bool
 }
 
 // parseIntentParams reads query, top and version from a raw query string.
@@ -100,12 +104,20 @@ func parseIntentParams(raw string) (intentParams, error) {
 				p.top, p.hasTop = n, true
 			}
 		case "version":
-			if !p.hasVersion {
-				n, err := strconv.Atoi(val)
-				if err != nil || n <= 0 {
-					return p, errorf(kindInvalid, "version must be a positive integer, got %q", truncate(val, 20))
+			if !p.hasVersion && !p.hasLabel {
+				if val != "" && (val[0] >= '0' && val[0] <= '9' || val[0] == '-' || val[0] == '+') {
+					n, err := strconv.Atoi(val)
+					if err != nil || n <= 0 {
+						return p, errorf(kindInvalid, "version must be a positive integer or a label, got %q", truncate(val, 20))
+					}
+					p.version, p.hasVersion = n, true
+				} else {
+					p.label, p.hasLabel = val, true // a label ("stable"), resolved against the model
 				}
-				p.version, p.hasVersion = n, true
+			}
+		case "model":
+			if !p.hasModel {
+				p.model, p.hasModel = val, true
 			}
 		}
 	}
@@ -138,9 +150,11 @@ func appendPredict(b []byte, v *versions.Version, q string, top int) []byte {
 	return b
 }
 
-// handleIntent answers GET /intent?query=...[&top=K][&version=N] with
-// {"intent": 26, "probability": "0.73356545"[, "ranking": [...]]}.
-func handleIntent(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
+// handleIntent answers GET /intent?query=...[&top=K][&version=N|LABEL]
+// [&model=NAME] with {"intent": 26, "probability": "0.73356545"[,
+// "ranking": [...]]}; model=* asks every model (answerAll). set is nil
+// for a server of one model (def).
+func handleIntent(def *versions.Registry, set *versions.Set, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := parseIntentParams(r.URL.RawQuery)
 		if err != nil {
@@ -154,6 +168,23 @@ func handleIntent(reg *versions.Registry, lim Limits, log *slog.Logger) http.Han
 		if err := lim.checkQuery(p.query, -1); err != nil {
 			writeError(w, r, log, err)
 			return
+		}
+		if p.hasModel && p.model == "*" {
+			answerAll(w, r, set, p, log)
+			return
+		}
+		reg := def
+		if p.hasModel {
+			if reg, err = set.Get(p.model); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+		}
+		if p.hasLabel {
+			if p.version, p.hasVersion, err = reg.Snapshot().Resolve(p.label); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
 		}
 		v, err := reg.Get(r.Context(), p.version, p.hasVersion)
 		if err != nil {
@@ -249,3 +280,50 @@ func readBatch(w http.ResponseWriter, r *http.Request, lim Limits) (*batchReques
 
 // truncate shortens s to at most n bytes for an error message.
 func truncate(s string, n int) string { return errcode.Truncate(s, n) }
+
+// answerAll answers GET /intent?model=*: every model's default version
+// (or version=N|LABEL where the model has it) answers, in
+// {"models": {"default": <answer>, "name": <answer>, ...}}; a model that
+// cannot answer gives {"error": "..."} in its place.
+func answerAll(w http.ResponseWriter, r *http.Request, set *versions.Set, p intentParams, log *slog.Logger) {
+	if set == nil {
+		writeError(w, r, log, errorf(kindInvalid, "model=* needs named models (a models folder)"))
+		return
+	}
+	bp := getBuf()
+	defer putBuf(bp)
+	b := append((*bp)[:0], `{"models": {`...)
+	for i, name := range set.Names() {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendJSONString(b, name)
+		b = append(b, ": "...)
+		reg, err := set.Get(name)
+		n, has := p.version, p.hasVersion
+		if err == nil && p.hasLabel {
+			n, has, err = reg.Snapshot().Resolve(p.label)
+		}
+		var v *versions.Version
+		if err == nil {
+			v, err = reg.Get(r.Context(), n, has)
+		}
+		if err == nil && p.hasTop {
+			err = checkTop(p.top, v)
+		}
+		if err != nil {
+			msg := "internal error"
+			if e := errcode.Of(err); e != nil {
+				msg = e.Msg
+			}
+			b = append(b, `{"error": `...)
+			b = appendJSONString(b, msg)
+			b = append(b, '}')
+			continue
+		}
+		b = appendPredict(b, v, p.query, p.top)
+	}
+	b = append(b, "}}\n"...)
+	*bp = b
+	writeBody(w, http.StatusOK, b)
+}

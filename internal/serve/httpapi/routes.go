@@ -14,7 +14,8 @@ import (
 // server is what the handlers share: the models, the limits, the log and
 // the metrics.
 type server struct {
-	models    *versions.Registry
+	models    *versions.Registry // the default model
+	set       *versions.Set      // every model, for /v1/models and ?model=
 	limits    Limits
 	upload    UploadLimits
 	auth      tokenAuth // the token mutating endpoints require; unset disables them
@@ -45,7 +46,7 @@ func (s *server) router() (http.Handler, http.Handler) {
 		table.add(path, methods)
 	}
 
-	intent := handleIntent(s.models, s.limits, s.log)
+	intent := handleIntent(s.models, s.set, s.limits, s.log)
 	handle("/intent", intent, http.MethodGet)
 	handle("/intent", handleIntentBatch(s.models, s.limits, s.log), http.MethodPost)
 	handle("/infer", handleInfer(s.models, s.limits, s.log), http.MethodPost)
@@ -59,6 +60,9 @@ func (s *server) router() (http.Handler, http.Handler) {
 	handle("/models/default", s.requireToken(handleUnpin(s.models, s.log)), http.MethodDelete)
 	handle("/models/{n}", handleModel(s.models, s.log), http.MethodGet)
 	handle("/models/{n}", s.requireToken(handleDeleteModel(s.models, s.log)), http.MethodDelete)
+	if s.set != nil {
+		s.namedRoutes(handle)
+	}
 	// Validation splits replayed: a version's reliability diagram, two
 	// versions compared on the same questions (evaluation.go).
 	replay := newReplayer(s.models, s.log)

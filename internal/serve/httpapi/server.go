@@ -32,10 +32,12 @@ func DefaultUploadLimits() UploadLimits {
 	return UploadLimits{MaxBytes: 512 << 20, Timeout: 10 * time.Minute}
 }
 
-// New is the whole HTTP surface over the registry (and the job runner):
-// every route and every middleware.
-func New(reg *versions.Registry, o Options) http.Handler {
-	s := &server{models: reg, limits: o.Limits, upload: o.Upload, auth: newTokenAuth(o.Token),
+// New is the whole HTTP surface over the models (and the job runner):
+// every route and every middleware. The routes without a model name serve
+// the default model.
+func New(set *versions.Set, o Options) http.Handler {
+	reg := set.Default()
+	s := &server{models: reg, set: set, limits: o.Limits, upload: o.Upload, auth: newTokenAuth(o.Token),
 		log: o.Log, metrics: newMetrics(reg), accessLog: o.AccessLog}
 	if o.Jobs != nil {
 		s.tasks = newTasksAPI(o.Jobs, o.Log)

@@ -147,6 +147,9 @@ func (e *taskEnv) start(tb testing.TB, auth func(http.Handler) http.Handler) {
 	}
 	svc, err := jobs.New(ctx, jobs.Config{
 		Store: db, DataDir: e.serveData, Lease: e.lease, Poll: 50 * time.Millisecond,
+		Models: func(ctx context.Context, name string) (jobs.Versions, error) {
+			return newFakeVersions(filepath.Join(e.models, "named", name)), nil
+		},
 		Log:      slog.New(slog.NewTextHandler(&syncBuffer{}, nil)),
 		Versions: e.versions,
 	})

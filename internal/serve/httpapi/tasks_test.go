@@ -545,3 +545,22 @@ func TestTrainSearch(t *testing.T) {
 		}
 	}
 }
+
+// "model" trains into a named model.
+func TestTrainNamedModel(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	s := e.waitDone(t, e.train(t, `{"model": "support"}`))
+	if s.State != "trained" || s.Version != 1 {
+		t.Fatalf("%s %q version %d", s.State, s.Error, s.Version)
+	}
+	if _, err := os.Stat(filepath.Join(e.models, "named", "support", "1", modelrepo.ModelFile)); err != nil {
+		t.Fatal(err)
+	}
+	if vs, _ := modelrepo.Versions(e.models); len(vs) != 0 {
+		t.Errorf("the default model got versions %v", vs)
+	}
+	if w := e.do(t, "POST", "/train", `{"model": "Not A Name"}`, nil); w.Code != 400 {
+		t.Errorf("a bad model name: %d %s", w.Code, w.Body)
+	}
+}

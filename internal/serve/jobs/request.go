@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"intent/internal/errcode"
+	"intent/internal/serve/versions"
 	"intent/model"
 	"intent/model/svm"
 	"intent/model/tune"
@@ -15,6 +16,9 @@ type Request struct {
 	UseExamples *bool          `json:"use_examples"`
 	Options     RequestOptions `json:"options"`
 	MakeDefault string         `json:"make_default"`
+	// Model names the model to train into (a new one is created); absent
+	// or "default" is the default model.
+	Model string `json:"model"`
 	// Search, when given, tunes the hyperparameters on the validation
 	// split before the final fit (see package tune); its absent fields
 	// take tune's defaults.
@@ -59,6 +63,7 @@ type Plan struct {
 	Options     PlanOptions   `json:"options"`
 	MakeDefault string        `json:"make_default"`
 	Search      *tune.Options `json:"search,omitempty"`
+	Model       string        `json:"model,omitempty"` // "": the default model
 }
 
 type PlanOptions struct {
@@ -176,6 +181,12 @@ func (req Request) Plan(dataDir string) (Plan, error) {
 			return p, errcode.New(errcode.Invalid, "search: %s", strings.TrimPrefix(err.Error(), "tune: "))
 		}
 		p.Search = o
+	}
+	if req.Model != "" && req.Model != versions.DefaultName {
+		if err := versions.CheckName(req.Model); err != nil {
+			return p, err
+		}
+		p.Model = req.Model
 	}
 	switch req.MakeDefault {
 	case "":

@@ -161,10 +161,19 @@ func (r *execution) execute() (*Result, error) {
 		out.Search = &SearchResult{Best: res.Tuning.Best, Configurations: res.Tuning.Configs, Seconds: res.Tuning.Seconds,
 			Note: "the validation score chose this configuration, so the metrics are optimistic; the whole table is tune.csv in the version folder"}
 	}
-	prevN, prevAcc, hadDefault := r.svc.cfg.Versions.DefaultVersion()
+	vs := r.svc.cfg.Versions
+	if r.plan.Model != "" {
+		if r.svc.cfg.Models == nil {
+			return out, fmt.Errorf("model %q: this server has no models folder for named models", r.plan.Model)
+		}
+		if vs, err = r.svc.cfg.Models(r.ctx, r.plan.Model); err != nil {
+			return out, err
+		}
+	}
+	prevN, prevAcc, hadDefault := vs.DefaultVersion()
 	pub, reason := decide(r.plan.MakeDefault, report.Accuracy, prevN, prevAcc, hadDefault)
 	pub.Files = files
-	n, err := r.svc.cfg.Versions.Publish(r.ctx, pub, res.Model)
+	n, err := vs.Publish(r.ctx, pub, res.Model)
 	if n > 0 {
 		out.Version = n
 		reason = strings.ReplaceAll(reason, "the new version", fmt.Sprintf("version %d", n))
@@ -174,7 +183,7 @@ func (r *execution) execute() (*Result, error) {
 	}
 	r.mark("write")
 	out.DefaultReason = reason
-	cur, _, ok := r.svc.cfg.Versions.DefaultVersion()
+	cur, _, ok := vs.DefaultVersion()
 	isDefault := ok && cur == n
 	out.Default = &isDefault
 	return out, nil

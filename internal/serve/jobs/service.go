@@ -30,7 +30,10 @@ type Config struct {
 	Store    store.Store // the tasks and the stored examples; the caller opens and closes it
 	DataDir  string      // request data paths are confined to this folder
 	Log      *slog.Logger
-	Versions Versions
+	Versions Versions // the default model
+	// Models returns the named model a request asks to train ("model"),
+	// creating it when new; nil refuses named models.
+	Models func(ctx context.Context, name string) (Versions, error)
 	// Lease is how long a running task may go without a heartbeat before
 	// any server fails it (its server died); the runner beats every third
 	// of it. 0 means DefaultLease.

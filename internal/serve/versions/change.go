@@ -124,3 +124,31 @@ func (r *Registry) Keep() int { return r.keep }
 
 // Repo is the models folder.
 func (r *Registry) Repo() *modelrepo.Repo { return r.repo }
+
+// SetLabel points label at version n (see modelrepo.Repo.SetLabel).
+func (r *Registry) SetLabel(label string, n int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.isRoot() {
+		return r.errSingle("label a version")
+	}
+	if err := r.repo.SetLabel(label, n); err != nil {
+		return err
+	}
+	r.log.Info("label set", slog.String("label", label), slog.Int("version", n))
+	return r.reload(context.Background(), nil, 0)
+}
+
+// DeleteLabel removes label.
+func (r *Registry) DeleteLabel(label string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.isRoot() {
+		return r.errSingle("remove a label")
+	}
+	if err := r.repo.DeleteLabel(label); err != nil {
+		return err
+	}
+	r.log.Info("label removed", slog.String("label", label))
+	return r.reload(context.Background(), nil, 0)
+}

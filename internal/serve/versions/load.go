@@ -35,6 +35,9 @@ func (r *Registry) reload(ctx context.Context, pre map[int]*model.Model, want in
 		if perr != nil {
 			next.PinErr = perr.Error()
 		}
+		if next.Labels, perr = r.repo.Labels(); perr != nil {
+			r.log.Warn("labels not read", slog.String("error", perr.Error()))
+		}
 	}
 	// Describe every folder first: whether a version is held decides
 	// which one is the default, and so which ones to load.

@@ -131,6 +131,33 @@ type Snapshot struct {
 	Pinned   int        // the version the pin file names, or 0
 	PinErr   string     // why the pinned version is not the default, when it is not
 	Root     bool       // the source is a models root: pins, uploads and deletions apply
+	// Labels name versions ("stable" -> 3), from the models root's LABELS.
+	Labels map[string]int
+}
+
+// Resolve reads a version reference: "" (the default), a version number,
+// or a label. has is false for the default.
+func (s *Snapshot) Resolve(ref string) (n int, has bool, err error) {
+	if ref == "" {
+		return 0, false, nil
+	}
+	n, label := modelrepo.ParseRef(ref)
+	if label == "" {
+		return n, true, nil
+	}
+	if v, ok := s.Labels[label]; ok {
+		return v, true, nil
+	}
+	names := make([]string, 0, len(s.Labels))
+	for l := range s.Labels {
+		names = append(names, l)
+	}
+	slices.Sort(names)
+	list := "none"
+	if len(names) > 0 {
+		list = strings.Join(names, ", ")
+	}
+	return 0, false, errcode.New(errcode.NotFound, "no version labeled %q (labels: %s)", errcode.Truncate(label, 70), list)
 }
 
 // Get returns the loaded version n, or nil.

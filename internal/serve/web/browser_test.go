@@ -90,7 +90,7 @@ func startSite(t testing.TB, modelsRoot string) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(reg, httpapi.Options{Limits: httpapi.DefaultLimits(), Upload: httpapi.DefaultUploadLimits(),
+	srv := httptest.NewServer(httpapi.New(versions.SetOf(reg), httpapi.Options{Limits: httpapi.DefaultLimits(), Upload: httpapi.DefaultUploadLimits(),
 		Token: testToken, Log: log, Jobs: svc}))
 	t.Cleanup(func() { srv.Close(); cancel(); svc.Close(); db.Close() })
 	s.url = srv.URL
