@@ -19,6 +19,42 @@ import (
 type inferRequest struct {
 	Texts   []string `json:"texts"`
 	Version *int     `json:"version"`
+	modelRef
+}
+
+// modelRef is the model and version a POST body may name: "model" (a
+// named model; absent is the default one) and "label" (a version label,
+// instead of "version").
+type modelRef struct {
+	Model string `json:"model"`
+	Label string `json:"label"`
+}
+
+// pick resolves a body's model, label and version.
+func (m modelRef) pick(r *http.Request, def *versions.Registry, set *versions.Set, version *int) (*versions.Version, error) {
+	reg := def
+	if m.Model != "" {
+		if set == nil {
+			return nil, errorf(kindInvalid, `"model" needs named models (a models folder)`)
+		}
+		var err error
+		if reg, err = set.Get(m.Model); err != nil {
+			return nil, err
+		}
+	}
+	n, has, err := checkVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	if m.Label != "" {
+		if has {
+			return nil, errorf(kindInvalid, `give "version" or "label", not both`)
+		}
+		if n, has, err = reg.Snapshot().Resolve(m.Label); err != nil {
+			return nil, err
+		}
+	}
+	return reg.Get(r.Context(), n, has)
 }
 
 // handleInfer answers POST /infer {"texts": [..], "version": N} with, per
@@ -32,8 +68,8 @@ type inferRequest struct {
 // labels is given once; scores and probabilities are parallel to it.
 // Numbers are JSON numbers (shortest form that reads back exactly: float32
 // for scores, float64 for probabilities).
-func handleInfer(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
-	const shape = `{"texts": ["...", ...], "version": N}`
+func handleInfer(reg *versions.Registry, set *versions.Set, lim Limits, log *slog.Logger) http.Handler {
+	const shape = `{"texts": ["...", ...], "version": N, "model": "name", "label": "stable"}`
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req inferRequest
 		if err := readJSON(w, r, lim.MaxBody, &req, shape, false); err != nil {
@@ -60,12 +96,7 @@ func handleInfer(reg *versions.Registry, lim Limits, log *slog.Logger) http.Hand
 				return
 			}
 		}
-		n, has, err := checkVersion(req.Version)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		v, err := reg.Get(r.Context(), n, has)
+		v, err := req.pick(r, reg, set, req.Version)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -109,3 +109,21 @@ func TestNamedModels(t *testing.T) {
 		t.Fatalf("reset without the token: %d", w.Code)
 	}
 }
+
+func TestInferNamedModelAndLabel(t *testing.T) {
+	_, _, call := newNamedServer(t)
+	w := call("POST", "/infer", `{"texts": ["book a flight"], "model": "travel"}`)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"intent": "book_flight"`) {
+		t.Fatalf("/infer model travel: %d %s", w.Code, w.Body)
+	}
+	call("PUT", "/v1/models/default/labels/old", `{"version": 1}`)
+	if w := call("POST", "/infer", `{"texts": ["dose"], "label": "old"}`); w.Code != 200 || !strings.Contains(w.Body.String(), `"version": 1`) {
+		t.Fatalf("/infer label old: %d %s", w.Code, w.Body)
+	}
+	if w := call("POST", "/infer", `{"texts": ["dose"], "label": "old", "version": 2}`); w.Code != 400 {
+		t.Fatalf("label and version: %d %s", w.Code, w.Body)
+	}
+	if w := call("POST", "/infer", `{"texts": ["dose"], "model": "nope"}`); w.Code != 404 {
+		t.Fatalf("unknown model: %d %s", w.Code, w.Body)
+	}
+}

@@ -49,7 +49,7 @@ func (s *server) router() (http.Handler, http.Handler) {
 	intent := handleIntent(s.models, s.set, s.limits, s.log)
 	handle("/intent", intent, http.MethodGet)
 	handle("/intent", handleIntentBatch(s.models, s.limits, s.log), http.MethodPost)
-	handle("/infer", handleInfer(s.models, s.limits, s.log), http.MethodPost)
+	handle("/infer", handleInfer(s.models, s.set, s.limits, s.log), http.MethodPost)
 	handle("/test", handleTest(s.models, s.limits, s.log), http.MethodPost)
 
 	// Versions. Every change needs the token (requireToken); reads are open.
