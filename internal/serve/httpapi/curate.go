@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,7 +25,11 @@ import (
 // change something.
 // The labeling queue ranks with the versions of reg.
 func (t *tasksAPI) curateRoutes(handle func(path string, h http.Handler, methods ...string), auth func(http.Handler) http.Handler, reg *versions.Registry) {
+	handle("/examples/by-key/{key}", auth(t.handleRelabel()), http.MethodPatch)
 	handle("/examples/{id}", auth(t.handleRelabel()), http.MethodPatch)
+	// A stored example predicted by any version (examples.go).
+	handle("/examples/by-key/{key}/predict", t.handlePredictExample(reg), http.MethodGet)
+	handle("/examples/{id}/predict", t.handlePredictExample(reg), http.MethodGet)
 	handle("/datasets", t.handleDatasets(), http.MethodGet)
 	handle("/check", t.handleCheck(), http.MethodPost)
 	handle("/label/pool", auth(t.handleAddPool()), http.MethodPost)
@@ -60,11 +63,12 @@ type relabelRequest struct {
 	Intent json.RawMessage `json:"intent"`
 }
 
-// handleRelabel answers PATCH /examples/{id} {"intent": 26}: 200 with the
-// example as GET /examples shows it, or 404.
+// handleRelabel answers PATCH /examples/{id} and PATCH
+// /examples/by-key/{key} {"intent": 26}: 200 with the example as GET
+// /examples shows it, or 404. An unlabeled example so gets its label.
 func (t *tasksAPI) handleRelabel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := idParam(r, "id", "example")
+		id, key, err := exampleRef(r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
@@ -84,12 +88,20 @@ func (t *tasksAPI) handleRelabel() http.Handler {
 			writeError(w, r, t.log, err)
 			return
 		}
+		if key != "" {
+			e, err := t.db.ExampleByKey(r.Context(), key)
+			if err != nil {
+				writeError(w, r, t.log, storeError(err, refName(0, key)))
+				return
+			}
+			id = e.ID
+		}
 		e, err := c.RelabelExample(r.Context(), id, intent)
 		if err != nil {
-			writeError(w, r, t.log, storeError(err, fmt.Sprintf("no example %d", id)))
+			writeError(w, r, t.log, storeError(err, refName(id, key)))
 			return
 		}
-		writeJSON(w, http.StatusOK, exampleJSON{ID: e.ID, Text: e.Text, Intent: e.Intent, Source: e.Source, CreatedAt: e.CreatedAt})
+		writeJSON(w, http.StatusOK, newExampleJSON(e))
 	})
 }
 

@@ -90,7 +90,7 @@ func TestRelabelExample(t *testing.T) {
 	wantError(t, e.do(t, "PATCH", fmt.Sprintf("/examples/%d", ids[0]), `{}`), 400, `missing "intent"`)
 	wantError(t, e.do(t, "PATCH", fmt.Sprintf("/examples/%d", ids[0]), `{"intent": 1, "text": "x"}`), 400, `unknown field "text"`)
 	wantError(t, serve(t, e.h, "PATCH", fmt.Sprintf("/examples/%d", ids[0]), `{"intent": 3}`), 401, "missing token")
-	if w := e.do(t, "PUT", "/examples/1", `{}`); w.Code != 405 || w.Header().Get("Allow") != "DELETE, PATCH" {
+	if w := e.do(t, "PUT", "/examples/1", `{}`); w.Code != 405 || w.Header().Get("Allow") != "DELETE, GET, HEAD, PATCH" {
 		t.Errorf("PUT /examples/1: %d, Allow %q", w.Code, w.Header().Get("Allow"))
 	}
 }

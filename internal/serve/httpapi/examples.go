@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,14 +15,20 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"intent/internal/serve/versions"
 	"intent/store"
 )
 
 // exampleInput is one example of a POST /examples body.
 type exampleInput struct {
-	Text   *string         `json:"text"`
-	Intent json.RawMessage `json:"intent"` // a JSON string or integer
+	Text *string `json:"text"`
+	// Intent is a JSON string or integer, or null for a question to label.
+	Intent json.RawMessage `json:"intent"`
 	Source *string         `json:"source"`
+	// ID, or Key, is the caller's own identifier of the example (a string,
+	// or an integer taken as its digits), stored as its key.
+	ID  json.RawMessage `json:"id"`
+	Key json.RawMessage `json:"key"`
 }
 
 // examplesBody is an object body of POST /examples: one example, or a list
@@ -66,7 +73,7 @@ func parseExamples(body []byte) ([]store.Example, error) {
 			}
 			return []store.Example{e}, nil
 		}
-		if b.Text != nil || b.Intent != nil || b.Source != nil {
+		if b.Text != nil || b.Intent != nil || b.Source != nil || b.ID != nil || b.Key != nil {
 			return nil, errorf(kindInvalid, `send either one example {"text", "intent"} or {"examples": [...]}, not both`)
 		}
 		items = b.Examples
@@ -113,7 +120,17 @@ func (in exampleInput) check(i int) (store.Example, error) {
 	if n := utf8.RuneCountInString(text); n > maxExampleText {
 		return fail(kindTooLarge, `"text" has %d characters, the limit is %d`, n, maxExampleText)
 	}
-	intent, err := intentOf(in.Intent)
+	var intent string
+	if !bytes.Equal(bytes.TrimSpace(in.Intent), []byte("null")) {
+		var err error
+		if intent, err = intentOf(in.Intent); err != nil {
+			if len(in.Intent) == 0 {
+				err = errors.New(`missing "intent" (null for a question to label)`)
+			}
+			return fail(kindInvalid, "%v", err)
+		}
+	}
+	key, err := in.key()
 	if err != nil {
 		return fail(kindInvalid, "%v", err)
 	}
@@ -124,7 +141,54 @@ func (in exampleInput) check(i int) (store.Example, error) {
 			return fail(kindInvalid, `"source" is over %d characters`, maxSourceLen)
 		}
 	}
-	return store.Example{Text: text, Intent: intent, Source: source}, nil
+	return store.Example{Key: key, Text: text, Intent: intent, Source: source}, nil
+}
+
+// maxKeyLen bounds a caller's key.
+const maxKeyLen = 128
+
+// keyPattern is what a caller's key may hold: it goes into URLs
+// (/examples/by-key/{key}) as it is.
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9._~:@-]+$`)
+
+const keyRule = "1 to 128 letters, digits or ._~:@- characters"
+
+// key reads the caller's identifier, "id" or "key" (not both); "" when
+// there is none.
+func (in exampleInput) key() (string, error) {
+	raw, name := in.ID, "id"
+	switch {
+	case in.ID != nil && in.Key != nil:
+		return "", errors.New(`give "id" or "key" (the same thing: your identifier of the example), not both`)
+	case in.Key != nil:
+		raw, name = in.Key, "key"
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return "", nil
+	}
+	var s string
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("%q: %v", name, err)
+		}
+	} else if _, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		s = string(raw)
+	} else {
+		return "", fmt.Errorf("%q must be a string or an integer (your identifier of the example), got %s", name, truncate(string(raw), 40))
+	}
+	if err := checkKey(s); err != nil {
+		return "", fmt.Errorf("%q %v", name, err)
+	}
+	return s, nil
+}
+
+// checkKey validates a caller's key.
+func checkKey(s string) error {
+	if len(s) > maxKeyLen || !keyPattern.MatchString(s) {
+		return fmt.Errorf("%q: an example's identifier is %s", truncate(s, 40), keyRule)
+	}
+	return nil
 }
 
 // intentOf reads an intent given as a JSON string or integer; it is stored
@@ -185,25 +249,52 @@ func (t *tasksAPI) handleAddExamples() http.Handler {
 }
 
 // exampleJSON is a stored example as GET /examples shows it. The intent is
-// always a string: it is stored as text.
+// always a string (it is stored as text), or null for an example waiting
+// for a label; the key is the caller's identifier, shown when it has one.
 type exampleJSON struct {
 	ID        int64     `json:"id"`
+	Key       string    `json:"key,omitempty"`
 	Text      string    `json:"text"`
 	Intent    string    `json:"intent"`
 	Source    string    `json:"source"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
+func newExampleJSON(e store.Example) exampleJSON {
+	return exampleJSON{ID: e.ID, Key: e.Key, Text: e.Text, Intent: e.Intent, Source: e.Source, CreatedAt: e.CreatedAt}
+}
+
+// MarshalJSON writes an empty intent as null: the example is unlabeled.
+func (e exampleJSON) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID        int64     `json:"id"`
+		Key       string    `json:"key,omitempty"`
+		Text      string    `json:"text"`
+		Intent    *string   `json:"intent"`
+		Source    string    `json:"source"`
+		CreatedAt time.Time `json:"created_at"`
+	}{ID: e.ID, Key: e.Key, Text: e.Text, Source: e.Source, CreatedAt: e.CreatedAt}
+	if e.Intent != "" {
+		out.Intent = &e.Intent
+	}
+	return json.Marshal(out)
+}
+
 // examplesPageJSON is the answer of GET /examples.
 type examplesPageJSON struct {
 	Examples []exampleJSON `json:"examples"`
-	Total    int           `json:"total"` // matching the intent filter, all pages together
+	Total    int           `json:"total"` // matching the filters, all pages together
 	Next     *string       `json:"next"`  // the URL of the next page; null on the last one
 }
 
-// handleListExamples answers GET /examples[?intent=26][&text=...][&limit=100][&after=ID]:
-// examples in id order, a page at a time; text keeps those whose text
-// contains it (ignoring the case of ASCII letters).
+// labelings are the values of GET /examples?labeled=.
+var labelings = map[string]store.Labeling{"true": store.OnlyLabeled, "false": store.OnlyUnlabeled, "any": store.LabeledOrNot}
+
+// handleListExamples answers GET /examples[?intent=26][&text=...][&labeled=true|false|any]
+// [&limit=100][&after=ID]: examples in id order, a page at a time; text
+// keeps those whose text contains it (ignoring the case of ASCII
+// letters); labeled=false lists the questions waiting for a label, any
+// both (the default is the labeled ones).
 func (t *tasksAPI) handleListExamples() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r)
@@ -227,6 +318,12 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 				return
 			}
 		}
+		labeled := q.Get("labeled")
+		labeling, ok := labelings[labeled]
+		if !ok && labeled != "" {
+			writeError(w, r, t.log, errorf(kindInvalid, "labeled must be true (the default), false (the questions waiting for a label) or any, got %q", truncate(labeled, 20)))
+			return
+		}
 		limit, err := intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize)
 		if err != nil {
 			writeError(w, r, t.log, err)
@@ -239,14 +336,14 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 				return
 			}
 		}
-		page, err := t.db.ListExamples(r.Context(), store.ExampleFilter{Intent: intent, Text: text, After: after, Limit: limit})
+		page, err := t.db.ListExamples(r.Context(), store.ExampleFilter{Intent: intent, Text: text, Labeling: labeling, After: after, Limit: limit})
 		if err != nil {
 			writeError(w, r, t.log, storeError(err, "list examples"))
 			return
 		}
 		out := examplesPageJSON{Examples: make([]exampleJSON, len(page.Examples)), Total: page.Total}
 		for i, e := range page.Examples {
-			out.Examples[i] = exampleJSON{ID: e.ID, Text: e.Text, Intent: e.Intent, Source: e.Source, CreatedAt: e.CreatedAt}
+			out.Examples[i] = newExampleJSON(e)
 		}
 		if page.Next > 0 {
 			v := url.Values{}
@@ -255,6 +352,9 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 			}
 			if text != "" {
 				v.Set("text", text)
+			}
+			if labeled != "" {
+				v.Set("labeled", labeled)
 			}
 			v.Set("limit", strconv.Itoa(limit))
 			v.Set("after", strconv.FormatInt(page.Next, 10))
@@ -265,19 +365,178 @@ func (t *tasksAPI) handleListExamples() http.Handler {
 	})
 }
 
-// handleDeleteExample answers DELETE /examples/{id}: 204, or 404.
-func (t *tasksAPI) handleDeleteExample() http.Handler {
+// An example is named in a path by its id (/examples/12) or by the
+// caller's key (/examples/by-key/abc-1): the two never mix, so a key may
+// be all digits.
+
+// exampleRef reads the example a path names: {id}, a positive integer,
+// or {key}, a caller's key. It returns the id, and the key when the path
+// gave one.
+func exampleRef(r *http.Request) (id int64, key string, err error) {
+	vars := mux.Vars(r)
+	if k, ok := vars["key"]; ok {
+		if err := checkKey(k); err != nil {
+			return 0, "", errorf(kindInvalid, "%v", err)
+		}
+		return 0, k, nil
+	}
+	s := vars["id"]
+	id, perr := strconv.ParseInt(s, 10, 64)
+	if perr != nil || id <= 0 {
+		return 0, "", errorf(kindInvalid, "example id must be a positive integer, got %q (an example by your own identifier: /examples/by-key/{key})", truncate(s, 20))
+	}
+	return id, "", nil
+}
+
+// lookup returns the example a path names.
+func (t *tasksAPI) lookup(r *http.Request) (store.Example, error) {
+	id, key, err := exampleRef(r)
+	if err != nil {
+		return store.Example{}, err
+	}
+	var e store.Example
+	if key != "" {
+		e, err = t.db.ExampleByKey(r.Context(), key)
+	} else {
+		e, err = t.db.Example(r.Context(), id)
+	}
+	if err != nil {
+		return e, storeError(err, refName(id, key))
+	}
+	return e, nil
+}
+
+// refName is how a 404 names the example looked for.
+func refName(id int64, key string) string {
+	if key != "" {
+		return fmt.Sprintf("no example has key %q", key)
+	}
+	return fmt.Sprintf("no example %d", id)
+}
+
+// handleGetExample answers GET /examples/{id} and GET
+// /examples/by-key/{key}: the example as GET /examples shows it, or 404.
+func (t *tasksAPI) handleGetExample() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := mux.Vars(r)["id"]
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			writeError(w, r, t.log, errorf(kindInvalid, "example id must be a positive integer, got %q", truncate(s, 20)))
+		e, err := t.lookup(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
 			return
 		}
+		writeJSON(w, http.StatusOK, newExampleJSON(e))
+	})
+}
+
+// handleDeleteExample answers DELETE /examples/{id} and DELETE
+// /examples/by-key/{key}: 204, or 404.
+func (t *tasksAPI) handleDeleteExample() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, key, err := exampleRef(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		if key != "" {
+			e, err := t.db.ExampleByKey(r.Context(), key)
+			if err != nil {
+				writeError(w, r, t.log, storeError(err, refName(0, key)))
+				return
+			}
+			id = e.ID
+		}
 		if err := t.db.DeleteExample(r.Context(), id); err != nil {
-			writeError(w, r, t.log, storeError(err, fmt.Sprintf("no example %d", id)))
+			writeError(w, r, t.log, storeError(err, refName(id, key)))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// handleDeleteExamples answers DELETE /examples?intent=26[&source=crm]:
+// every example matching all the filters given (intent: the labeled ones
+// of that intent; source: labeled or not) is deleted, in one statement,
+// and {"deleted": n} says how many. Without a filter, or with a parameter
+// that is not one, it deletes nothing and answers 400.
+func (t *tasksAPI) handleDeleteExamples() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := parseQuery(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		for k := range q {
+			if k != "intent" && k != "source" {
+				writeError(w, r, t.log, errorf(kindInvalid, "DELETE /examples filters by intent= and source= only, not %s=: nothing was deleted", truncate(k, 40)))
+				return
+			}
+		}
+		f := store.DeleteFilter{Intent: strings.TrimSpace(q.Get("intent")), Source: strings.TrimSpace(q.Get("source"))}
+		if f.Empty() {
+			writeError(w, r, t.log, errorf(kindInvalid, "DELETE /examples needs a filter, intent= or source= (or both): nothing was deleted"))
+			return
+		}
+		for _, v := range []string{f.Intent, f.Source} {
+			if utf8.RuneCountInString(v) > maxIntentLen || !utf8.ValidString(v) {
+				writeError(w, r, t.log, errorf(kindInvalid, "intent and source must be valid UTF-8 of at most %d characters", maxIntentLen))
+				return
+			}
+		}
+		n, err := t.db.DeleteExamples(r.Context(), f)
+		if err != nil {
+			writeError(w, r, t.log, storeError(err, "delete examples"))
+			return
+		}
+		writeJSON(w, http.StatusOK, deletedCountJSON{Deleted: n})
+	})
+}
+
+// handlePredictExample answers GET /examples/{id}/predict and GET
+// /examples/by-key/{key}/predict [?version=N][&top=K]: the stored
+// example's text as GET /intent answers it ({"intent": 26, "probability":
+// "0.73356545"[, "ranking": [...]]}), by the default version or version N
+// (loaded on demand, like /intent?version=N). Labeled or not.
+func (t *tasksAPI) handlePredictExample(reg *versions.Registry) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := parseQuery(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		n, hasVersion := 0, q.Has("version")
+		if hasVersion {
+			s := q.Get("version")
+			if n, err = strconv.Atoi(s); err != nil || n <= 0 {
+				writeError(w, r, t.log, errorf(kindInvalid, "version must be a positive integer, got %q", truncate(s, 20)))
+				return
+			}
+		}
+		top, hasTop := 0, q.Has("top")
+		if hasTop {
+			s := q.Get("top")
+			if top, err = strconv.Atoi(s); err != nil {
+				writeError(w, r, t.log, errorf(kindInvalid, "top must be an integer, got %q", truncate(s, 20)))
+				return
+			}
+		}
+		e, err := t.lookup(r)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		v, err := reg.Get(r.Context(), n, hasVersion)
+		if err != nil {
+			writeError(w, r, t.log, err)
+			return
+		}
+		if hasTop {
+			if err := checkTop(top, v); err != nil {
+				writeError(w, r, t.log, err)
+				return
+			}
+		}
+		bp := getBuf()
+		*bp = append(appendPredict(*bp, v, e.Text, top), '\n')
+		writeBody(w, http.StatusOK, *bp)
+		putBuf(bp)
 	})
 }

@@ -90,7 +90,7 @@ func TestExamplesErrors(t *testing.T) {
 		{"missing text", `{"intent": 1}`, 400, `missing "text"`},
 		{"empty text", `{"text": "   ", "intent": 1}`, 400, `"text" is empty`},
 		{"missing intent", `{"text": "q"}`, 400, `missing "intent"`},
-		{"null intent", `{"text": "q", "intent": null}`, 400, `missing "intent"`},
+		{"null intent and an empty id", `{"text": "q", "intent": null, "id": ""}`, 400, `an example's identifier is`},
 		{"empty intent", `{"text": "q", "intent": " "}`, 400, `"intent" is empty`},
 		{"float intent", `{"text": "q", "intent": 2.5}`, 400, "a string or an integer"},
 		{"bool intent", `{"text": "q", "intent": true}`, 400, "a string or an integer"},

@@ -454,7 +454,7 @@ func (t *tasksAPI) handleLabel() http.Handler {
 			writeError(w, r, t.log, storeError(err, fmt.Sprintf("no question %d waits in the pool", id)))
 			return
 		}
-		writeJSON(w, http.StatusCreated, exampleJSON{ID: e.ID, Text: e.Text, Intent: e.Intent, Source: e.Source, CreatedAt: e.CreatedAt})
+		writeJSON(w, http.StatusCreated, newExampleJSON(e))
 	})
 }
 

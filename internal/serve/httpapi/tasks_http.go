@@ -55,7 +55,12 @@ const (
 func (t *tasksAPI) routes(handle func(path string, h http.Handler, methods ...string), auth func(http.Handler) http.Handler) {
 	handle("/examples", auth(t.handleAddExamples()), http.MethodPost)
 	handle("/examples", t.handleListExamples(), http.MethodGet)
-	handle("/examples/{id}", auth(t.handleDeleteExample()), http.MethodDelete)
+	handle("/examples", auth(t.handleDeleteExamples()), http.MethodDelete)
+	// One example, by id or by the caller's key (examples.go).
+	for _, path := range []string{"/examples/by-key/{key}", "/examples/{id}"} {
+		handle(path, t.handleGetExample(), http.MethodGet)
+		handle(path, auth(t.handleDeleteExample()), http.MethodDelete)
+	}
 	handle("/train", auth(t.handleTrain()), http.MethodPost)
 	handle("/status/{task_id}", t.handleStatus(), http.MethodGet)
 	handle("/tasks", t.handleTasks(), http.MethodGet)
@@ -217,10 +222,14 @@ func errUnknownTask(id string) error {
 }
 
 // storeError turns a store error into an API error: ErrNotFound is 404
-// with msg, anything else internal.
+// with msg, ErrConflict 409 with the store's message (what conflicts),
+// anything else internal.
 func storeError(err error, msg string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return errorf(kindNotFound, "%s", msg)
+	}
+	if ce := errcode.Of(err); ce != nil && ce.Code == errcode.Conflict && errors.Is(err, store.ErrConflict) {
+		return errorf(kindConflict, "%s", ce.Msg)
 	}
 	return &apiError{Code: kindInternal, Msg: "internal error", Err: fmt.Errorf("%s: %w", msg, err)}
 }
