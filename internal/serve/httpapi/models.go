@@ -174,25 +174,29 @@ func handleDefault(reg *versions.Registry) http.Handler {
 	})
 }
 
-// pinRequest is the body of PUT /models/default.
-type pinRequest struct {
+// versionBody is the body of PUT /models/default and of a label's PUT.
+type versionBody struct {
 	Version *int `json:"version"`
+}
+
+// readVersionBody reads {"version": N}, N a positive integer.
+func readVersionBody(w http.ResponseWriter, r *http.Request, lim Limits) (int, error) {
+	var req versionBody
+	if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
+		return 0, err
+	}
+	if req.Version == nil {
+		return 0, errorf(kindInvalid, `missing "version": PUT {"version": N}`)
+	}
+	n, _, err := checkVersion(req.Version)
+	return n, err
 }
 
 // handlePin answers PUT /models/default {"version": n}: n becomes the
 // default until unpinned, across restarts.
 func handlePin(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req pinRequest
-		if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		if req.Version == nil {
-			writeError(w, r, log, errorf(kindInvalid, `missing "version": PUT {"version": N}`))
-			return
-		}
-		n, _, err := checkVersion(req.Version)
+		n, err := readVersionBody(w, r, lim)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

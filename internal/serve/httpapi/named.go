@@ -67,23 +67,9 @@ func named(set *versions.Set, log *slog.Logger, create bool, h func(*versions.Re
 	})
 }
 
-// versionLabelRequest is the body of PUT /v1/models/{name}/labels/{label}.
-type versionLabelRequest struct {
-	Version *int `json:"version"`
-}
-
 func handleSetLabel(reg *versions.Registry, lim Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req versionLabelRequest
-		if err := readJSON(w, r, lim.MaxBody, &req, `{"version": N}`, false); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		if req.Version == nil {
-			writeError(w, r, log, errorf(kindInvalid, `missing "version": PUT {"version": N}`))
-			return
-		}
-		n, _, err := checkVersion(req.Version)
+		n, err := readVersionBody(w, r, lim)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
