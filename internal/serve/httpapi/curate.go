@@ -3,17 +3,12 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
 	"intent/internal/serve/jobs"
 	"intent/internal/serve/versions"
-	"intent/model/dataset"
 	"intent/store"
 )
 
@@ -105,63 +100,25 @@ func (t *tasksAPI) handleRelabel() http.Handler {
 	})
 }
 
-// datasetJSON is one entry of GET /datasets.
-type datasetJSON struct {
-	Path string `json:"path"` // relative to the data folder: what POST /train's "data" takes
-	// Format is "posos" for a Posos folder, else the file's format (csv,
-	// tsv, jsonl, json).
-	Format string `json:"format"`
-	// Labeled: it can be trained on. Unlabeled: it holds questions to
-	// label (a Posos folder's input_test.csv, any file).
-	Labeled   bool `json:"labeled"`
-	Unlabeled bool `json:"unlabeled"`
-}
-
 // datasetsJSON is the answer of GET /datasets.
 type datasetsJSON struct {
-	Datasets []datasetJSON `json:"datasets"`
+	Datasets []jobs.Dataset `json:"datasets"`
 }
 
-// datasetFormats are the file extensions the dataset readers take.
-var datasetFormats = map[string]string{".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
-
-// handleDatasets answers GET /datasets: what POST /train's "data" and
-// POST /label/pool's "data" can name, the Posos folders and data files at
-// the top of the data folder (not the database, not hidden files):
+// handleDatasets answers GET /datasets: what POST /train's and POST
+// /check's "dataset" (or "data") and POST /label/pool's "data" can name,
+// the Posos folders and data files at the top of the data folder (not the
+// database, not hidden files; jobs.Datasets):
 //
 //	{"datasets": [{"path": "sample", "format": "posos", "labeled": true, "unlabeled": true}, ...]}
 func (t *tasksAPI) handleDatasets() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out := datasetsJSON{Datasets: []datasetJSON{}}
-		dir := t.jobs.DataDir()
-		if dir == "" {
-			writeJSON(w, http.StatusOK, out)
-			return
-		}
-		entries, err := os.ReadDir(dir)
+		all, err := jobs.Datasets(t.jobs.DataDir())
 		if err != nil {
-			writeError(w, r, t.log, &apiError{Code: kindInternal, Msg: "the server's data folder cannot be read", Err: err})
+			writeError(w, r, t.log, err)
 			return
 		}
-		for _, e := range entries {
-			name := e.Name()
-			if strings.HasPrefix(name, ".") || e.Type()&os.ModeSymlink != 0 {
-				continue
-			}
-			if e.IsDir() {
-				train := fileExists(filepath.Join(dir, name, dataset.PososInput)) && fileExists(filepath.Join(dir, name, dataset.PososOutput))
-				test := fileExists(filepath.Join(dir, name, "input_test.csv"))
-				if train || test {
-					out.Datasets = append(out.Datasets, datasetJSON{Path: name, Format: "posos", Labeled: train, Unlabeled: test || train})
-				}
-				continue
-			}
-			if f, ok := datasetFormats[strings.ToLower(filepath.Ext(name))]; ok {
-				out.Datasets = append(out.Datasets, datasetJSON{Path: name, Format: f, Labeled: true, Unlabeled: true})
-			}
-		}
-		slices.SortFunc(out.Datasets, func(a, b datasetJSON) int { return strings.Compare(a.Path, b.Path) })
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, datasetsJSON{Datasets: all})
 	})
 }
 

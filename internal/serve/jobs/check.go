@@ -22,7 +22,7 @@ func (t *Service) Check(ctx context.Context, p Plan) (DataReport, error) {
 		if ctx.Err() != nil {
 			return DataReport{}, err
 		}
-		return DataReport{}, errcode.New(errcode.Invalid, "%s", err.Error())
+		return DataReport{}, errcode.New(errcode.Invalid, "%s", fieldError(err).Error())
 	}
 	return DataReport{Sources: info.Sources, Format: info.Format, StoredExamples: len(job.Examples), Report: *info.Check}, nil
 }

@@ -12,7 +12,13 @@ import (
 // Request is the body of POST /train as sent; absent fields take
 // their defaults in plan.
 type Request struct {
-	Data        string         `json:"data"`
+	Data string `json:"data"`
+	// Dataset names a dataset GET /datasets lists, instead of Data; the
+	// columns (text_col, label_col, id_col) apply to either (source.go).
+	Dataset     string         `json:"dataset"`
+	TextCol     string         `json:"text_col"`
+	LabelCol    string         `json:"label_col"`
+	IDCol       string         `json:"id_col"`
 	UseExamples *bool          `json:"use_examples"`
 	Options     RequestOptions `json:"options"`
 	MakeDefault string         `json:"make_default"`
@@ -59,6 +65,10 @@ type RequestOptions struct {
 // It is what a task stores as its request and what GET /status shows.
 type Plan struct {
 	Data        string        `json:"data,omitempty"`
+	Dataset     string        `json:"dataset,omitempty"`
+	TextCol     string        `json:"text_col,omitempty"`
+	LabelCol    string        `json:"label_col,omitempty"`
+	IDCol       string        `json:"id_col,omitempty"`
 	UseExamples bool          `json:"use_examples"`
 	Options     PlanOptions   `json:"options"`
 	MakeDefault string        `json:"make_default"`
@@ -87,7 +97,7 @@ const (
 	MakeDefaultNever    = "never"
 )
 
-const RequestShape = `{"data": "path/under/data-folder", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none", "refit": false}, "make_default": "if_better"}`
+const RequestShape = `{"data": "path/under/data-folder" or "dataset": "name", "text_col": "question", "label_col": "intent", "id_col": "id", "use_examples": true, "options": {"valid": 0.2, "seed": 42, "c": 1, "solver": "l2", "min_df": 2, "class_weight": "none", "refit": false}, "make_default": "if_better"}`
 
 // plan validates req and fills in the defaults. dataDir confines data.
 func (req Request) Plan(dataDir string) (Plan, error) {
@@ -101,11 +111,15 @@ func (req Request) Plan(dataDir string) (Plan, error) {
 			MinDF: def.Features.MinDF, ClassWeight: "none",
 		},
 	}
+	if err := req.planSource(dataDir, &p); err != nil {
+		return p, err
+	}
+	p.UseExamples = p.Data == ""
 	if req.UseExamples != nil {
 		p.UseExamples = *req.UseExamples
 	}
 	if p.Data == "" && !p.UseExamples {
-		return p, errcode.New(errcode.Invalid, `nothing to train on: give "data" (a path under the data folder), "use_examples": true, or both`)
+		return p, errcode.New(errcode.Invalid, `nothing to train on: give "data" (a path under the data folder) or "dataset" (a name GET /datasets lists), "use_examples": true, or both`)
 	}
 	if p.Data != "" {
 		if _, err := Confine(dataDir, p.Data); err != nil {

@@ -127,7 +127,7 @@ func (r *execution) execute() (*Result, error) {
 		if errors.Is(err, pipeline.ErrUnusable) {
 			return nil, fmt.Errorf("the data is not usable: %s", strings.TrimPrefix(err.Error(), pipeline.ErrUnusable.Error()+": "))
 		}
-		return nil, err
+		return nil, fieldError(err)
 	}
 	for _, tm := range res.Timings {
 		r.timings[tm.Stage] += tm.Seconds
@@ -229,7 +229,7 @@ func (r *execution) job() (pipeline.Job, error) {
 			}
 			return job, err
 		}
-		job.Data = pipeline.Source{Path: path, Name: r.plan.Data}
+		job.Data = pipeline.Source{Path: path, Name: r.plan.Data, Options: r.plan.options()}
 	}
 	if r.plan.UseExamples {
 		stored, err := r.svc.db.AllExamples(r.ctx)
