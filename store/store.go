@@ -60,13 +60,18 @@ type Store interface {
 	// database, exactly one gets each task. ErrNotFound when none waits;
 	// owner must not be empty.
 	ClaimNext(ctx context.Context, owner string) (Task, error)
-	// UpdateTask writes every field of t but its id, request, creation time
-	// and owner (which only ClaimNext sets). ErrNotFound when the task does
+	// UpdateTask writes every field of t but its id, request, creation time,
+	// owner (which only ClaimNext sets) and callback (SetCallback). ErrNotFound when the task does
 	// not exist; an unknown state is refused.
 	UpdateTask(ctx context.Context, t Task) error
 	// SetProgress records the stage and the progress (clamped to 0..1, NaN
 	// as 0) of a task. ErrNotFound when the task does not exist.
 	SetProgress(ctx context.Context, id, stage string, progress float64) error
+	// SetCallback records the state of task id's callback deliveries, JSON
+	// whose shape belongs to the caller, read back as Task.Callback.
+	// UpdateTask leaves it alone, so the two may be written concurrently.
+	// ErrNotFound when the task does not exist.
+	SetCallback(ctx context.Context, id string, state json.RawMessage) error
 	// MarkInterrupted fails, with reason as their error and FinishedAt now,
 	// the unfinished tasks no live server will finish, and returns how many.
 	//

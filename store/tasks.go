@@ -39,6 +39,7 @@ type Task struct {
 	DataReport json.RawMessage // nil until preprocessing produced it
 	Result     json.RawMessage // nil until the task ends
 	Timings    json.RawMessage // nil until a stage finished
+	Callback   json.RawMessage // nil unless SetCallback wrote it
 	Error      string          // why it failed
 	Owner      string          // the server that claimed it (ClaimNext); empty until then
 	CreatedAt  time.Time

@@ -71,6 +71,10 @@ DROP TABLE unlabeled;
 CREATE INDEX examples_source ON examples (source, id);
 CREATE UNIQUE INDEX examples_waiting_text ON examples (text) WHERE intent IS NULL AND key IS NULL;
 `,
+	// 5: the state of a task's callback deliveries (SetCallback).
+	`
+ALTER TABLE tasks ADD COLUMN callback json;
+`,
 }
 
 // migrateLock is the advisory lock's key: this package's migrations in the

@@ -32,7 +32,7 @@ func (db *DB) CreateTask(ctx context.Context, request json.RawMessage) (store.Ta
 // taskColumns are read by scanTasks. The JSON columns are read as text:
 // exactly what was written.
 const taskColumns = `id, state, stage, progress, request::text, data_report::text, result::text, timings::text,
-	error, owner, created_at, started_at, finished_at`
+	error, owner, created_at, started_at, finished_at, callback::text`
 
 // Task implements store.Store.
 func (db *DB) Task(ctx context.Context, id string) (store.Task, error) {
@@ -93,6 +93,12 @@ func (db *DB) SetProgress(ctx context.Context, id, stage string, progress float6
 	return affected(tag, err, "task "+id+" progress")
 }
 
+// SetCallback implements store.Store.
+func (db *DB) SetCallback(ctx context.Context, id string, state json.RawMessage) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE tasks SET callback = $1 WHERE id = $2`, nullJSON(state), id)
+	return affected(tag, err, "task "+id+" callback")
+}
+
 func affected(tag pgconn.CommandTag, err error, what string) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
@@ -127,11 +133,11 @@ func scanTasks(rows pgx.Rows) ([]store.Task, error) {
 	for rows.Next() {
 		var t store.Task
 		var state, request string
-		var report, result, timings *string
+		var report, result, timings, callback *string
 		var created time.Time
 		var started, finished *time.Time
 		if err := rows.Scan(&t.ID, &state, &t.Stage, &t.Progress, &request, &report, &result, &timings,
-			&t.Error, &t.Owner, &created, &started, &finished); err != nil {
+			&t.Error, &t.Owner, &created, &started, &finished, &callback); err != nil {
 			return nil, fmt.Errorf("store: read tasks: %w", err)
 		}
 		t.State = store.State(state)
@@ -139,6 +145,7 @@ func scanTasks(rows pgx.Rows) ([]store.Task, error) {
 		t.DataReport = rawJSON(report)
 		t.Result = rawJSON(result)
 		t.Timings = rawJSON(timings)
+		t.Callback = rawJSON(callback)
 		t.CreatedAt = created.UTC()
 		t.StartedAt = readTime(started)
 		t.FinishedAt = readTime(finished)

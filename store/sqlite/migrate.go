@@ -86,6 +86,10 @@ CREATE INDEX examples_intent ON examples (intent, id);
 CREATE INDEX examples_source ON examples (source, id);
 CREATE UNIQUE INDEX examples_waiting_text ON examples (text) WHERE intent IS NULL AND key IS NULL;
 `,
+	// 6: the state of a task's callback deliveries (SetCallback), JSON.
+	`
+ALTER TABLE tasks ADD COLUMN callback TEXT;
+`,
 }
 
 // migrate brings the schema to len(steps) inside one transaction (begun

@@ -27,7 +27,7 @@ func (db *DB) CreateTask(ctx context.Context, request json.RawMessage) (store.Ta
 	return t, nil
 }
 
-const taskColumns = `id, state, stage, progress, request, data_report, result, timings, error, owner, created_at, started_at, finished_at`
+const taskColumns = `id, state, stage, progress, request, data_report, result, timings, error, owner, created_at, started_at, finished_at, callback`
 
 // Task implements store.Store.
 func (db *DB) Task(ctx context.Context, id string) (store.Task, error) {
@@ -81,6 +81,12 @@ func (db *DB) SetProgress(ctx context.Context, id, stage string, progress float6
 	return affected(res, err, "task "+id+" progress")
 }
 
+// SetCallback implements store.Store.
+func (db *DB) SetCallback(ctx context.Context, id string, state json.RawMessage) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE tasks SET callback = ? WHERE id = ?`, nullJSON(state), id)
+	return affected(res, err, "task "+id+" callback")
+}
+
 func affected(res sql.Result, err error, what string) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
@@ -118,9 +124,9 @@ func scanTasks(rows *sql.Rows) ([]store.Task, error) {
 	for rows.Next() {
 		var t store.Task
 		var state, request string
-		var report, result, timings, created, started, finished sql.NullString
+		var report, result, timings, created, started, finished, callback sql.NullString
 		if err := rows.Scan(&t.ID, &state, &t.Stage, &t.Progress, &request, &report, &result, &timings,
-			&t.Error, &t.Owner, &created, &started, &finished); err != nil {
+			&t.Error, &t.Owner, &created, &started, &finished, &callback); err != nil {
 			return nil, fmt.Errorf("store: read tasks: %w", err)
 		}
 		t.State = store.State(state)
@@ -128,6 +134,7 @@ func scanTasks(rows *sql.Rows) ([]store.Task, error) {
 		t.DataReport = rawJSON(report)
 		t.Result = rawJSON(result)
 		t.Timings = rawJSON(timings)
+		t.Callback = rawJSON(callback)
 		var errs [3]error
 		t.CreatedAt, errs[0] = parseTime(created)
 		t.StartedAt, errs[1] = parseTime(started)

@@ -40,6 +40,7 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"DeleteExamplesByFilter", deleteExamplesByFilter},
 		{"ConcurrentWritesAndReads", concurrentWritesAndReads},
 		{"TaskLifecycle", taskLifecycle},
+		{"TaskCallback", taskCallback},
 		{"TaskStateIsChecked", taskStateIsChecked},
 		{"TasksQueueOrderAndList", tasksQueueOrderAndList},
 		{"ErrNotFoundIsWrapped", errNotFoundIsWrapped},

@@ -131,3 +131,38 @@ func errNotFoundIsWrapped(t *testing.T, open Opener) {
 		}
 	}
 }
+
+func taskCallback(t *testing.T, open Opener) {
+	s, other := open(t), open(t)
+	ctx := context.Background()
+	task, err := s.CreateTask(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Task(ctx, task.ID); got.Callback != nil {
+		t.Errorf("a new task's callback: %s, want nil", got.Callback)
+	}
+	state := json.RawMessage(`{"url":"http://127.0.0.1:9/cb","deliveries":[{"event":"TRAINING_START","attempt":1,"status":500}]}`)
+	if err := s.SetCallback(ctx, task.ID, state); err != nil {
+		t.Fatal(err)
+	}
+	// UpdateTask, from the run, leaves it alone.
+	claimed, err := other.ClaimNext(ctx, "server-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed.State, claimed.Stage = store.Training, "fit"
+	if err := other.UpdateTask(ctx, claimed); err != nil {
+		t.Fatal(err)
+	}
+	got, err := other.Task(ctx, task.ID)
+	if err != nil || string(got.Callback) != string(state) || got.State != store.Training {
+		t.Errorf("after UpdateTask: callback %s, state %s, %v", got.Callback, got.State, err)
+	}
+	if list, err := other.Tasks(ctx, "", 10); err != nil || len(list) != 1 || string(list[0].Callback) != string(state) {
+		t.Errorf("Tasks: %+v, %v", list, err)
+	}
+	if err := s.SetCallback(ctx, "0000000000000000", state); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetCallback of a missing task: %v, want ErrNotFound", err)
+	}
+}
