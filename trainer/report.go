@@ -39,7 +39,7 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 			}
 		}
 		if rep.Train != nil {
-			fmt.Fprintf(tw, "  calibration rows\t%d (held out of the training part)\n", rep.Train.NCalib)
+			fmt.Fprintf(tw, "  calibration\t%d out-of-fold decision values (%d-fold cross-fitting over the training part)\n", rep.Train.NCalib, rep.Train.CalibFolds)
 			fmt.Fprintf(tw, "  features\t%d (%d before pruning)\n", rep.NFeatures, rep.Train.FeaturesBefore)
 		}
 		tw.Flush()
