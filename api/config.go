@@ -30,6 +30,9 @@ type config struct {
 	dbSet   bool // --db or DB_PATH was given
 	// TaskLease: see jobs.Config.Lease.
 	TaskLease time.Duration
+	// CallbackHosts: the hosts training callbacks may call
+	// (jobs.Config.CallbackHosts); none by default.
+	CallbackHosts jobs.CallbackHosts
 	// TokenFile names a file holding the API token; token is the token
 	// itself (from TokenFile or API_TOKEN). It is never logged.
 	TokenFile string
@@ -130,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.Upload.Timeout, "upload-timeout", cfg.Upload.Timeout, "time allowed to receive one model upload (instead of --read-timeout)")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `folder`: training data paths given to POST /train are confined to it (env DATA_DIR)")
 	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database: a SQLite `file`, or a postgres://user:password@host/db URL for a PostgreSQL database several replicas share (env DB_PATH; default <data-dir>/intent.db). Examples and training are enabled when it is given or the data folder exists")
+	callbackHosts := fs.String("callback-hosts", "", "comma-separated `hosts` (host or host:port) that a training request's callback URL may name; empty refuses callbacks (env CALLBACK_HOSTS)")
 	fs.DurationVar(&cfg.TaskLease, "task-lease", cfg.TaskLease, "a running training task whose server shows no sign of life this long is marked failed by any server sharing the database")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding the bearer token that mutating endpoints require (env API_TOKEN holds the token itself); without a token they answer 403")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read request headers")
@@ -167,6 +171,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if v := getenv("DB_PATH"); v != "" && !given["db"] {
 		cfg.DB = v
 	}
+	if v := getenv("CALLBACK_HOSTS"); v != "" && !given["callback-hosts"] {
+		*callbackHosts = v
+	}
+	hosts, err := jobs.ParseCallbackHosts(*callbackHosts)
+	if err != nil {
+		return cfg, usageError{fmt.Errorf("--callback-hosts: %w", err)}
+	}
+	cfg.CallbackHosts = hosts
 	cfg.dbSet = cfg.DB != ""
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(cfg.DataDir, "intent.db")

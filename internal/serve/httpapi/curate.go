@@ -123,9 +123,11 @@ func (t *tasksAPI) handleDatasets() http.Handler {
 }
 
 // handleCheck answers POST /check with the body of POST /train (its
-// "data" and "use_examples"; the options are checked and otherwise
-// ignored): the data report a training task would start with, without
-// training. 200 whether the data is usable or not ("usable", "problems").
+// "data" or "dataset", the columns and "use_examples"; the options and
+// the callback are checked and otherwise ignored): the data report a
+// training task would start with, without training. 200 whether the data
+// is usable or not ("usable", "problems"): a plugin's "is it applicable"
+// call.
 func (t *tasksAPI) handleCheck() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req jobs.Request
@@ -133,7 +135,7 @@ func (t *tasksAPI) handleCheck() http.Handler {
 			writeError(w, r, t.log, err)
 			return
 		}
-		p, err := req.Plan(t.jobs.DataDir())
+		p, err := t.jobs.Plan(req)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return

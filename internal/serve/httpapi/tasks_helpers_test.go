@@ -108,12 +108,15 @@ type taskEnv struct {
 	// dataDir, or "" for a server without one.
 	serveData string
 	// lease is the service's task lease (0: the default).
-	lease    time.Duration
-	versions *fakeVersions
-	db       string
-	dataDir  string
-	models   string
-	cancel   context.CancelFunc
+	lease time.Duration
+	// callbackHosts is the service's callback allow-list (none: callbacks
+	// are refused); deliveries are retried after 5 ms, 10 ms, ...
+	callbackHosts jobs.CallbackHosts
+	versions      *fakeVersions
+	db            string
+	dataDir       string
+	models        string
+	cancel        context.CancelFunc
 }
 
 // newTaskEnv starts a task service on fresh folders, its routes mounted on
@@ -147,6 +150,7 @@ func (e *taskEnv) start(tb testing.TB, auth func(http.Handler) http.Handler) {
 	}
 	svc, err := jobs.New(ctx, jobs.Config{
 		Store: db, DataDir: e.serveData, Lease: e.lease, Poll: 50 * time.Millisecond,
+		CallbackHosts: e.callbackHosts, CallbackBackoff: 5 * time.Millisecond,
 		Models: func(ctx context.Context, name string) (jobs.Versions, error) {
 			return newFakeVersions(filepath.Join(e.models, "named", name)), nil
 		},

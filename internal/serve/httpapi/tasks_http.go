@@ -75,7 +75,7 @@ func (t *tasksAPI) handleTrain() http.Handler {
 			writeError(w, r, t.log, err)
 			return
 		}
-		p, err := req.Plan(t.jobs.DataDir())
+		p, err := t.jobs.Plan(req)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
@@ -108,13 +108,16 @@ type taskJSON struct {
 	DataReport json.RawMessage `json:"data_report"`
 	Error      string          `json:"error,omitempty"`
 	jobs.Result
+	// Callback, for a task with one, is where its events go and every
+	// delivery attempt (jobs.CallbackState).
+	Callback json.RawMessage `json:"callback,omitempty"`
 }
 
 func newTaskJSON(task store.Task) taskJSON {
 	j := taskJSON{
 		TaskID: task.ID, State: string(task.State), Stage: task.Stage, Progress: task.Progress,
 		CreatedAt: task.CreatedAt, Request: task.Request, Timings: task.Timings,
-		DataReport: task.DataReport, Error: task.Error,
+		DataReport: task.DataReport, Error: task.Error, Callback: task.Callback,
 	}
 	if !task.StartedAt.IsZero() {
 		j.StartedAt = &task.StartedAt

@@ -29,6 +29,8 @@ type Request struct {
 	// split before the final fit (see package tune); its absent fields
 	// take tune's defaults.
 	Search *SearchRequest `json:"search"`
+	// Callback, when given, receives the task's events (callback.go).
+	Callback *CallbackRequest `json:"callback"`
 }
 
 // SearchRequest is the "search" of POST /train.
@@ -74,6 +76,7 @@ type Plan struct {
 	MakeDefault string        `json:"make_default"`
 	Search      *tune.Options `json:"search,omitempty"`
 	Model       string        `json:"model,omitempty"` // "": the default model
+	Callback    *Callback     `json:"callback,omitempty"`
 }
 
 type PlanOptions struct {
@@ -201,6 +204,13 @@ func (req Request) Plan(dataDir string) (Plan, error) {
 			return p, err
 		}
 		p.Model = req.Model
+	}
+	if req.Callback != nil {
+		c, err := req.Callback.plan()
+		if err != nil {
+			return p, err
+		}
+		p.Callback = c
 	}
 	switch req.MakeDefault {
 	case "":

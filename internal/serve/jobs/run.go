@@ -62,6 +62,9 @@ type execution struct {
 	mu        sync.Mutex // guards task: the progress callback may come from another goroutine
 	task      store.Task
 	lastWrite time.Time
+
+	notify  *notifier // the plan's callback; nil without one
+	started bool      // TRAINING_START was sent
 }
 
 // run executes one task to its end and records the outcome. A panic fails
@@ -99,6 +102,7 @@ func (r *execution) execute() (*Result, error) {
 	if err := json.Unmarshal(r.task.Request, &r.plan); err != nil {
 		return nil, fmt.Errorf("the stored request cannot be read: %v", err)
 	}
+	r.notify = r.svc.startNotifier(r.task.ID, r.plan.Callback)
 	job, err := r.job()
 	if err != nil {
 		return nil, err
@@ -252,6 +256,10 @@ func (r *execution) enter(state store.State, stage string) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
+	if state == store.Training && !r.started {
+		r.started = true
+		r.notify.send(EventTrainingStart)
+	}
 	r.mu.Lock()
 	r.task.State, r.task.Stage, r.task.Progress = state, stage, stageSpan[stage][0]
 	r.task.Timings = r.timingsJSON()
@@ -323,6 +331,12 @@ func (r *execution) finish(res *Result, err error) {
 	if werr := r.svc.db.UpdateTask(ctx, final); werr != nil {
 		r.svc.log.Error("task outcome not saved", slog.String("task", final.ID), slog.String("error", werr.Error()))
 	}
+	if final.State == store.Trained {
+		r.notify.send(EventModelName, [2]any{"model", r.plan.modelName()}, [2]any{"version", res.Version})
+	} else {
+		r.notify.send(EventFailed, [2]any{"reason", final.Error})
+	}
+	r.notify.close()
 	attrs := []any{slog.String("task", final.ID), slog.String("state", string(final.State)), slog.Float64("seconds", r.timings["total"])}
 	if res != nil && res.Version > 0 {
 		attrs = append(attrs, slog.Int("version", res.Version))

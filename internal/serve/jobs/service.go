@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -41,6 +42,12 @@ type Config struct {
 	// Poll is how often the worker looks for tasks queued through another
 	// server sharing the store. 0 means DefaultPoll.
 	Poll time.Duration
+	// CallbackHosts are the hosts a training request's callback may call
+	// (callback.go); empty refuses callbacks. CallbackBackoff is the wait
+	// before an event's second try (doubling after); 0 means
+	// DefaultCallbackBackoff.
+	CallbackHosts   CallbackHosts
+	CallbackBackoff time.Duration
 }
 
 // Defaults of Config.
@@ -82,6 +89,14 @@ type Service struct {
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the worker has returned
 	closeOnce sync.Once
+
+	// Callback deliveries (callback.go): their client, their context
+	// (which outlives the worker's by callbackGrace at Close) and their
+	// goroutines.
+	callbacks *http.Client
+	sendCtx   context.Context
+	stopSend  context.CancelFunc
+	senders   sync.WaitGroup
 }
 
 // New marks the tasks a previous process left unfinished as failed and
@@ -103,13 +118,19 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultPoll
 	}
+	if cfg.CallbackBackoff <= 0 {
+		cfg.CallbackBackoff = DefaultCallbackBackoff
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	t := &Service{
 		cfg: cfg, db: cfg.Store, log: log, owner: store.ProcessOwner(),
 		wake:   make(chan struct{}, 1),
 		cancel: cancel,
 		done:   make(chan struct{}),
+
+		callbacks: newCallbackClient(),
 	}
+	t.sendCtx, t.stopSend = context.WithCancel(context.WithoutCancel(ctx))
 	// Tasks a dead server left running are failed now if their lease is
 	// over, else by the reaper as soon as it is.
 	t.reap(ctx)
@@ -118,12 +139,23 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return t, nil
 }
 
-// Close stops the worker (failing the task it runs) and waits for it.
+// Close stops the worker (failing the task it runs) and waits for it,
+// then gives the callback deliveries under way callbackGrace to finish
+// (the failed task's FAILED event among them) before cancelling them.
 // Call it after the HTTP server has stopped, before closing the store.
 func (t *Service) Close() {
 	t.closeOnce.Do(func() {
 		t.cancel()
 		<-t.done
+		sent := make(chan struct{})
+		go func() { t.senders.Wait(); close(sent) }()
+		select {
+		case <-sent:
+		case <-time.After(callbackGrace):
+			t.stopSend()
+			<-sent
+		}
+		t.stopSend()
 	})
 }
 
