@@ -22,9 +22,9 @@ import (
 func (t *tasksAPI) curateRoutes(handle func(path string, h http.Handler, methods ...string), auth func(http.Handler) http.Handler, reg *versions.Registry) {
 	handle("/examples/by-key/{key}", auth(t.handleRelabel()), http.MethodPatch)
 	handle("/examples/{id}", auth(t.handleRelabel()), http.MethodPatch)
-	// A stored example predicted by any version (examples.go).
-	handle("/examples/by-key/{key}/predict", t.handlePredictExample(reg), http.MethodGet)
-	handle("/examples/{id}/predict", t.handlePredictExample(reg), http.MethodGet)
+	// A stored example predicted as GET /intent would (examples.go).
+	handle("/examples/by-key/{key}/predict", t.handlePredictExample(), http.MethodGet)
+	handle("/examples/{id}/predict", t.handlePredictExample(), http.MethodGet)
 	handle("/datasets", t.handleDatasets(), http.MethodGet)
 	handle("/check", t.handleCheck(), http.MethodPost)
 	handle("/label/pool", auth(t.handleAddPool()), http.MethodPost)

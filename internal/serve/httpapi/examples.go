@@ -15,7 +15,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"intent/internal/serve/versions"
 	"intent/store"
 )
 
@@ -491,52 +490,36 @@ func (t *tasksAPI) handleDeleteExamples() http.Handler {
 }
 
 // handlePredictExample answers GET /examples/{id}/predict and GET
-// /examples/by-key/{key}/predict [?version=N][&top=K]: the stored
-// example's text as GET /intent answers it ({"intent": 26, "probability":
-// "0.73356545"[, "ranking": [...]]}), by the default version or version N
-// (loaded on demand, like /intent?version=N). Labeled or not.
-func (t *tasksAPI) handlePredictExample(reg *versions.Registry) http.Handler {
+// /examples/by-key/{key}/predict with the parameters of GET /intent but
+// query ([&model=NAME|*][&version=N|LABEL][&top=K]): the stored example's
+// text, labeled or not, answered by the /intent handler itself ({"intent":
+// 26, "probability": "0.73356545"[, "ranking": [...]]}), so the models,
+// versions (loaded on demand) and format are exactly those of /intent.
+func (t *tasksAPI) handlePredictExample() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
 		}
-		n, hasVersion := 0, q.Has("version")
-		if hasVersion {
-			s := q.Get("version")
-			if n, err = strconv.Atoi(s); err != nil || n <= 0 {
-				writeError(w, r, t.log, errorf(kindInvalid, "version must be a positive integer, got %q", truncate(s, 20)))
-				return
-			}
-		}
-		top, hasTop := 0, q.Has("top")
-		if hasTop {
-			s := q.Get("top")
-			if top, err = strconv.Atoi(s); err != nil {
-				writeError(w, r, t.log, errorf(kindInvalid, "top must be an integer, got %q", truncate(s, 20)))
-				return
-			}
+		if q.Has("query") {
+			writeError(w, r, t.log, errorf(kindInvalid, "query= is not taken here: the question is the stored example's text"))
+			return
 		}
 		e, err := t.lookup(r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
 		}
-		v, err := reg.Get(r.Context(), n, hasVersion)
-		if err != nil {
-			writeError(w, r, t.log, err)
+		if t.intent == nil {
+			writeError(w, r, t.log, errorf(kindUnavailable, "predictions are not served by this handler"))
 			return
 		}
-		if hasTop {
-			if err := checkTop(top, v); err != nil {
-				writeError(w, r, t.log, err)
-				return
-			}
+		ask := r.Clone(r.Context())
+		ask.URL.RawQuery = "query=" + url.QueryEscape(e.Text)
+		if r.URL.RawQuery != "" {
+			ask.URL.RawQuery += "&" + r.URL.RawQuery
 		}
-		bp := getBuf()
-		*bp = append(appendPredict(*bp, v, e.Text, top), '\n')
-		writeBody(w, http.StatusOK, *bp)
-		putBuf(bp)
+		t.intent.ServeHTTP(w, ask)
 	})
 }

@@ -183,6 +183,11 @@ func TestPredictExample(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &ans); err != nil || string(ans.Intent) != "26" || len(ans.Probability) != 10 {
 		t.Errorf("predict s1: %s (%v)", w.Body, err)
 	}
+	// Every model at once, as /intent?model=* answers.
+	all := serve(t, e.h, "GET", "/intent?query=peut+on+manger+des+sushis+enceinte&model=*", "")
+	if w := serve(t, e.h, "GET", "/examples/by-key/s1/predict?model=*", ""); w.Code != 200 || w.Body.String() != all.Body.String() {
+		t.Errorf("model=*: %d %s, want %s", w.Code, w.Body, all.Body)
+	}
 	w = serve(t, e.h, "GET", fmt.Sprintf("/examples/%d/predict", ids[1]), "")
 	if err := json.Unmarshal(w.Body.Bytes(), &ans); err != nil || string(ans.Intent) != "41" {
 		t.Errorf("predict an unlabeled example: %s (%v)", w.Body, err)
@@ -195,7 +200,10 @@ func TestPredictExample(t *testing.T) {
 		{"/examples/999/predict", 404, "no example 999"},
 		{"/examples/by-key/nope/predict", 404, `no example has key "nope"`},
 		{"/examples/by-key/s1/predict?version=9", 404, "9"},
-		{"/examples/by-key/s1/predict?version=x", 400, "version must be a positive integer"},
+		{"/examples/by-key/s1/predict?version=0", 400, "version must be a positive integer"},
+		{"/examples/by-key/s1/predict?version=stable", 404, `no version labeled "stable"`},
+		{"/examples/by-key/s1/predict?model=nope", 404, `unknown model "nope"`},
+		{"/examples/by-key/s1/predict?query=x", 400, "query= is not taken here"},
 		{"/examples/by-key/s1/predict?top=0", 400, "top must be between 1 and 3"},
 		{"/examples/by-key/s1/predict?top=x", 400, "top must be an integer"},
 		{"/examples/x/predict", 400, "/examples/by-key/{key}"},

@@ -72,6 +72,7 @@ func (s *server) router() (http.Handler, http.Handler) {
 	// Examples and training tasks (POST /examples, POST /train, ...): their
 	// service registers its routes, mutating ones behind requireToken.
 	if s.tasks != nil {
+		s.tasks.intent = intent // GET /examples/{id}/predict asks it
 		s.tasks.routes(handle, s.requireToken)
 		// Relabeling, the data report, the labeling queue (curate.go, label.go).
 		s.tasks.curateRoutes(handle, s.requireToken, s.models)

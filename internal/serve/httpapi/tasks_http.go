@@ -30,6 +30,9 @@ type tasksAPI struct {
 	jobs *jobs.Service
 	db   store.Store
 	log  *slog.Logger
+	// intent is the GET /intent handler, which answers the predictions of
+	// stored examples; the router sets it.
+	intent http.Handler
 }
 
 func newTasksAPI(svc *jobs.Service, log *slog.Logger) *tasksAPI {
