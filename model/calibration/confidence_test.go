@@ -105,9 +105,9 @@ func TestCapConfidenceMatchesBisection(t *testing.T) {
 	}
 }
 
-// The calibration of a CLINC150-sized model: 15,000 out-of-fold rows of 150
+// BenchmarkFitTemperatureCLINCSize: the calibration of a CLINC150-sized model: 15,000 out-of-fold rows of 150
 // decision values.
-func BenchmarkFitTemperature(b *testing.B) {
+func BenchmarkFitTemperatureCLINCSize(b *testing.B) {
 	scores, y := synthetic(1, 15000, 150, 0.5, 0.15)
 	for b.Loop() {
 		if _, err := FitTemperature(scores, 150, y); err != nil {
