@@ -161,6 +161,12 @@ func notFound(id string) error {
 	return errcode.New(errcode.NotFound, "no dataset %q (GET /datasets lists them)", errcode.Truncate(id, 60))
 }
 
+// List returns the datasets uploaded to the data folder dataDir, oldest
+// first, without a Store (nothing is swept or cached).
+func List(dataDir string) ([]Meta, error) {
+	return (&Store{dataDir: dataDir, root: filepath.Join(dataDir, Dir)}).List()
+}
+
 // List returns the stored datasets, oldest first.
 func (s *Store) List() ([]Meta, error) {
 	entries, err := os.ReadDir(s.root)

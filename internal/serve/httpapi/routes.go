@@ -76,6 +76,11 @@ func (s *server) router() (http.Handler, http.Handler) {
 		s.tasks.routes(handle, s.requireToken)
 		// Relabeling, the data report, the labeling queue (curate.go, label.go).
 		s.tasks.curateRoutes(handle, s.requireToken, s.models)
+		// Uploaded datasets and the Alectio protocol over them (datasets.go,
+		// alectio.go): they live in the data folder.
+		if dir := s.tasks.jobs.DataDir(); dir != "" && s.set != nil {
+			s.dataRoutes(handle, dir)
+		}
 	}
 
 	// The web interface (package web): the page at / and its files.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"intent/internal/errcode"
+	"intent/internal/serve/datasets"
 	"intent/model/dataset"
 )
 
@@ -21,6 +22,14 @@ type Dataset struct {
 	// label (a Posos folder's input_test.csv, any file).
 	Labeled   bool `json:"labeled"`
 	Unlabeled bool `json:"unlabeled"`
+	// ID is set for a dataset uploaded with POST /datasets (kept under
+	// datasets/<id>/): "dataset" takes it, and its columns (given at
+	// upload) apply unless the request names others. Name and Rows
+	// describe it (GET /datasets/{id} gives the rest).
+	ID   string          `json:"id,omitempty"`
+	Name string          `json:"name,omitempty"`
+	Rows *int            `json:"rows,omitempty"`
+	cols dataset.Options // the upload's columns
 }
 
 // datasetFormats are the file extensions the dataset readers take.
@@ -56,6 +65,15 @@ func Datasets(dir string) ([]Dataset, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b Dataset) int { return strings.Compare(a.Path, b.Path) })
+	// Then the uploaded ones, oldest first.
+	up, err := datasets.List(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range up {
+		out = append(out, Dataset{Path: m.Path, Format: m.Format, Labeled: m.Labeled > 0, Unlabeled: true,
+			ID: m.ID, Name: m.Name, Rows: &m.Rows, cols: m.Options()})
+	}
 	return out, nil
 }
 

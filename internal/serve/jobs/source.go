@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,6 +28,10 @@ func (req Request) planSource(dataDir string, p *Plan) error {
 			return err
 		}
 		p.Data, p.Dataset = ds.Path, ds.Path
+		if ds.ID != "" {
+			p.Dataset = ds.ID
+			p.TextCol, p.LabelCol, p.IDCol = ds.cols.TextCol, ds.cols.LabelCol, ds.cols.IDCol
+		}
 	}
 	for _, c := range []struct {
 		field, value string
@@ -58,14 +63,14 @@ func findDataset(dir, name string) (Dataset, error) {
 	}
 	var names []string
 	for _, ds := range all {
-		if ds.Path == name {
+		if ds.Path == name || ds.ID != "" && ds.ID == name {
 			if !ds.Labeled {
 				return Dataset{}, errcode.New(errcode.Invalid, `dataset %q holds no labeled data to train on (a Posos folder without input_train.csv and output_train.csv)`, errcode.Truncate(name, 100))
 			}
 			return ds, nil
 		}
 		if ds.Labeled {
-			names = append(names, ds.Path)
+			names = append(names, cmp.Or(ds.ID, ds.Path))
 		}
 	}
 	list := "none"
