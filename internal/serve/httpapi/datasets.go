@@ -14,30 +14,34 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"intent/internal/serve/alectio"
 	"intent/internal/serve/datasets"
 	"intent/model/dataset"
 )
 
-// Datasets uploaded over HTTP (package datasets). GET /datasets lists the
+// Datasets uploaded over HTTP (package datasets) and the Alectio
+// active-learning protocol over them (alectio.go). GET /datasets lists the
 // uploaded datasets with the data folder's (curate.go).
 
-// dataAPI serves the uploaded datasets.
+// dataAPI serves the uploaded datasets and the Alectio projects.
 type dataAPI struct {
-	store  *datasets.Store
-	upload UploadLimits
-	auth   tokenAuth
-	log    *slog.Logger
+	store   *datasets.Store
+	alectio *alectio.Service
+	upload  UploadLimits
+	auth    tokenAuth
+	log     *slog.Logger
 }
 
 // dataRoutes registers the datasets and Alectio routes, on a server with a
 // data folder.
 func (s *server) dataRoutes(handle func(path string, h http.Handler, methods ...string), dataDir string) {
 	store := datasets.Open(dataDir)
-	d := &dataAPI{store: store, upload: s.upload, auth: s.auth, log: s.log}
+	d := &dataAPI{store: store, alectio: alectio.New(store, s.set, s.log), upload: s.upload, auth: s.auth, log: s.log}
 	handle("/datasets", s.requireToken(d.handleUpload()), http.MethodPost)
 	handle("/datasets/{id}", d.handleDescribe(), http.MethodGet)
 	handle("/datasets/{id}", s.requireToken(d.handleDelete()), http.MethodDelete)
 	handle("/datasets/{id}/rows", d.handleRows(), http.MethodGet)
+	d.alectioRoutes(handle)
 }
 
 // datasetJSON is an uploaded dataset as POST /datasets and GET
@@ -244,12 +248,17 @@ func errorsIsNotFound(err error) bool {
 	return errors.As(err, &ae) && ae.Code == kindNotFound
 }
 
-// handleDelete answers DELETE /datasets/{id}: 200 {"deleted": id} or 404.
+// handleDelete answers DELETE /datasets/{id}: 200 {"deleted": id}, 404, or
+// 409 while an Alectio project uses it.
 func (d *dataAPI) handleDelete() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := mux.Vars(r)["id"]
 		if _, err := d.store.Meta(id); err != nil {
 			writeError(w, r, d.log, d.notFound(err, id))
+			return
+		}
+		if p := d.alectio.UsedBy(id); p != "" {
+			writeError(w, r, d.log, errorf(kindConflict, "dataset %s is used by the Alectio project %s (DELETE /alectio/%s first)", id, p, p))
 			return
 		}
 		if err := d.store.Delete(id); err != nil {

@@ -183,14 +183,15 @@ func TestDatasetUploadMultipartAndPosos(t *testing.T) {
 	}
 }
 
-// newDataServer is newFullServer with upload limits up and the set of
-// models its named models are created in.
-func newDataServer(t *testing.T, up UploadLimits) (*fullEnv, *versions.Set) {
+// newDataServer is newFullServer with upload limits up, at most keep
+// versions of a model in memory (0: all), and the set of models its named
+// models are created in.
+func newDataServer(t *testing.T, up UploadLimits, keep int) (*fullEnv, *versions.Set) {
 	t.Helper()
 	root := t.TempDir()
 	e := &fullEnv{data: filepath.Join(root, "data")}
 	copyDir(t, testrepo.SampleDir(), filepath.Join(e.data, "sample"))
-	e.reg = versions.New(writeModels(t, trainTiny(t, "numeric")), 0, quiet)
+	e.reg = versions.New(writeModels(t, trainTiny(t, "numeric")), keep, quiet)
 	must(t, e.reg.Reload(context.Background()))
 	db, err := sqlite.Open(filepath.Join(root, "intent.db"))
 	must(t, err)
@@ -208,7 +209,7 @@ func newDataServer(t *testing.T, up UploadLimits) (*fullEnv, *versions.Set) {
 }
 
 func TestDatasetUploadSizeLimit(t *testing.T) {
-	e, _ := newDataServer(t, UploadLimits{MaxBytes: 100, Timeout: time.Minute})
+	e, _ := newDataServer(t, UploadLimits{MaxBytes: 100, Timeout: time.Minute}, 0)
 	big := "text,label\n" + strings.Repeat("une question assez longue,1\n", 10)
 	wantError(t, e.postDataset(t, "?format=csv", "text/csv", []byte(big)), 413, "--max-upload")
 	// Without a Content-Length, the body is cut at the limit.
