@@ -90,9 +90,14 @@ func (s *server) router() (http.Handler, http.Handler) {
 	handle("/healthz", handleHealthz(), http.MethodGet, http.MethodHead)
 	handle("/readyz", handleReadyz(s.models, s.log), http.MethodGet, http.MethodHead)
 	handle("/metrics", s.metrics.handler(), http.MethodGet)
+	// This API described in OpenAPI 3.1 (openapi.go, openapi.json).
+	handle("/openapi.json", handleOpenAPI(), http.MethodGet)
 
 	r.NotFoundHandler = handleNotFound(s.log)
 	r.MethodNotAllowedHandler = handleMethodNotAllowed(&table, s.log)
+	if f := routerBuilt.Load(); f != nil {
+		(*f)(r)
+	}
 	return r, intent
 }
 
