@@ -306,8 +306,8 @@ func equalRef(a, b *string) bool {
 }
 
 // config is the model configuration of the project's options.
-func config(o jobs.PlanOptions, workers int) (model.Config, error) {
-	return jobs.Plan{Options: o}.Config(workers)
+func config(o Options, workers int) (model.Config, error) {
+	return jobs.Plan{Options: o.plan()}.Config(workers)
 }
 
 // datasetGone explains a project whose dataset was deleted.

@@ -40,12 +40,27 @@ const Dir = "alectio"
 
 // Project is a project as stored and shown.
 type Project struct {
-	Name         string           `json:"name"`
-	Model        string           `json:"model"`
-	TrainDataset string           `json:"train_dataset"`
-	TestDataset  string           `json:"test_dataset"`
-	Options      jobs.PlanOptions `json:"options"`
-	CreatedAt    time.Time        `json:"created_at"`
+	Name         string    `json:"name"`
+	Model        string    `json:"model"`
+	TrainDataset string    `json:"train_dataset"`
+	TestDataset  string    `json:"test_dataset"`
+	Options      Options   `json:"options"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Options are the training options of a project's checkpoints: those of
+// POST /train that apply when nothing is held out.
+type Options struct {
+	Seed        int64   `json:"seed"`
+	C           float64 `json:"c"`
+	Solver      string  `json:"solver"`
+	MinDF       int     `json:"min_df"`
+	ClassWeight string  `json:"class_weight"`
+}
+
+// plan is o as a training plan's options.
+func (o Options) plan() jobs.PlanOptions {
+	return jobs.PlanOptions{Seed: o.Seed, C: o.C, Solver: o.Solver, MinDF: o.MinDF, ClassWeight: o.ClassWeight}
 }
 
 // BaseURL is the path the platform is given.
@@ -135,11 +150,13 @@ func (s *Service) Create(ctx context.Context, sp Spec) (Project, error) {
 	if err != nil {
 		return Project{}, err
 	}
-	if _, err := config(plan.Options, 1); err != nil {
+	po := plan.Options
+	opts := Options{Seed: po.Seed, C: po.C, Solver: po.Solver, MinDF: po.MinDF, ClassWeight: po.ClassWeight}
+	if _, err := config(opts, 1); err != nil {
 		return Project{}, errcode.New(errcode.Invalid, "options: %v", err)
 	}
 	p := Project{Name: sp.Name, Model: sp.Model, TrainDataset: sp.TrainDataset, TestDataset: sp.TestDataset,
-		Options: plan.Options, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+		Options: opts, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
