@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // subsampleRows is the size of the subsample whose fit starts the search on
@@ -132,28 +134,66 @@ func nll(scores []float32, k int, y []int32, b float64) float64 {
 //
 // where p = softmax(b·s_i). h ≥ 0 makes NLL convex in b.
 func derivatives(scores []float32, k int, y []int32, b float64) (g, h float64) {
-	for i, c := range y {
-		row := scores[i*k : (i+1)*k]
-		m := math.Inf(-1)
-		for _, s := range row {
-			m = max(m, float64(s))
+	g, h = sumRows(len(y), k, func(lo, hi int) (g, h float64) {
+		for i := lo; i < hi; i++ {
+			row := scores[i*k : (i+1)*k]
+			m := math.Inf(-1)
+			for _, s := range row {
+				m = max(m, float64(s))
+			}
+			// Moments of d = s − m (≤ 0) under p, then shift back.
+			var z, e1, e2 float64
+			for _, s := range row {
+				d := float64(s) - m
+				w := math.Exp(b * d)
+				z += w
+				e1 += w * d
+				e2 += w * d * d
+			}
+			e1 /= z
+			e2 /= z
+			g += e1 - (float64(row[y[i]]) - m)
+			h += max(e2-e1*e1, 0)
 		}
-		// Moments of d = s − m (≤ 0) under p, then shift back.
-		var z, e1, e2 float64
-		for _, s := range row {
-			d := float64(s) - m
-			w := math.Exp(b * d)
-			z += w
-			e1 += w * d
-			e2 += w * d * d
-		}
-		e1 /= z
-		e2 /= z
-		g += e1 - (float64(row[c]) - m)
-		h += max(e2-e1*e1, 0)
-	}
+		return g, h
+	})
 	n := float64(len(y))
 	return g / n, h / n
+}
+
+// Inputs of at least parallelMin scores are summed over sumChunks fixed row
+// ranges in parallel, the partial sums added in range order: the result
+// does not depend on the number of cores or on scheduling.
+const (
+	parallelMin = 1 << 17
+	sumChunks   = 8
+)
+
+// sumRows returns the two sums f computes over rows [0, n) of k scores.
+func sumRows(n, k int, f func(lo, hi int) (float64, float64)) (float64, float64) {
+	if n*k < parallelMin {
+		return f(0, n)
+	}
+	var parts [sumChunks][2]float64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for c := range sumChunks {
+		lo, hi := c*n/sumChunks, (c+1)*n/sumChunks
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			parts[c][0], parts[c][1] = f(lo, hi)
+			<-sem
+		}()
+	}
+	wg.Wait()
+	var a, b float64
+	for _, p := range parts {
+		a += p[0]
+		b += p[1]
+	}
+	return a, b
 }
 
 // FitTemperature returns the temperature T in [MinTemperature,
@@ -371,22 +411,25 @@ func CapConfidence(scores []float32, k int, t, target float64) (float64, error) 
 // dp/db = −p · Σ_j d_j exp(b·d_j) / Σ_j exp(b·d_j) ≥ 0.
 func confidence(scores []float32, k int, b float64) (mean, deriv float64) {
 	n := len(scores) / k
-	for i := range n {
-		row := scores[i*k : (i+1)*k]
-		m := math.Inf(-1)
-		for _, s := range row {
-			m = max(m, float64(s))
+	mean, deriv = sumRows(n, k, func(lo, hi int) (mean, deriv float64) {
+		for i := lo; i < hi; i++ {
+			row := scores[i*k : (i+1)*k]
+			m := math.Inf(-1)
+			for _, s := range row {
+				m = max(m, float64(s))
+			}
+			var z, zd float64
+			for _, s := range row {
+				d := float64(s) - m
+				w := math.Exp(b * d)
+				z += w
+				zd += w * d
+			}
+			p := 1 / z
+			mean += p
+			deriv -= p * zd / z
 		}
-		var z, zd float64
-		for _, s := range row {
-			d := float64(s) - m
-			w := math.Exp(b * d)
-			z += w
-			zd += w * d
-		}
-		p := 1 / z
-		mean += p
-		deriv -= p * zd / z
-	}
+		return mean, deriv
+	})
 	return mean / float64(n), deriv / float64(n)
 }

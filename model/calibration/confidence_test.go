@@ -105,8 +105,8 @@ func TestCapConfidenceMatchesBisection(t *testing.T) {
 	}
 }
 
-// BenchmarkFitTemperatureCLINCSize: the calibration of a CLINC150-sized model: 15,000 out-of-fold rows of 150
-// decision values.
+// BenchmarkFitTemperatureCLINCSize is the temperature fit of a CLINC150
+// model: 15,000 out-of-fold rows of 150 decision values.
 func BenchmarkFitTemperatureCLINCSize(b *testing.B) {
 	scores, y := synthetic(1, 15000, 150, 0.5, 0.15)
 	for b.Loop() {

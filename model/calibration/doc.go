@@ -17,7 +17,9 @@
 // d²NLL/db² = (1/n) Σ_i Var_p[s_i] ≥ 0: NLL is convex in b, so its minimum is
 // the unique root of a monotone function, found by safeguarded Newton steps
 // within T ∈ [MinTemperature, MaxTemperature] = [1e-3, 1e3]. The result is
-// deterministic (sequential sums, no randomness).
+// deterministic: no randomness, and sums in a fixed order (on large inputs,
+// over eight fixed row ranges summed in parallel, then added in order), so
+// the same on every machine.
 //
 // A log-loss fit on little evidence can claim certainty: when every held-out
 // row is right by a margin, NLL keeps falling as T shrinks and the fit ends
