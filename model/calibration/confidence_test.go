@@ -2,6 +2,7 @@ package calibration
 
 import (
 	"math"
+	"runtime"
 	"testing"
 )
 
@@ -123,6 +124,28 @@ func BenchmarkCapConfidence(b *testing.B) {
 	for b.Loop() {
 		if _, err := CapConfidence(scores, 150, t, c-0.01); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestLargeInputsSameOnAnyCoreCount: the parallel sums over large inputs
+// give the same bits whatever the number of cores.
+func TestLargeInputsSameOnAnyCoreCount(t *testing.T) {
+	scores, y := synthetic(9, 3000, 60, 2, 0.7) // 180,000 scores: summed in parallel
+	var temps, caps []float64
+	for _, procs := range []int{1, 2, 5} {
+		prev := runtime.GOMAXPROCS(procs)
+		tf, err := FitTemperature(scores, 60, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := CapConfidence(scores, 60, tf, 0.5)
+		runtime.GOMAXPROCS(prev)
+		temps, caps = append(temps, tf), append(caps, c)
+	}
+	for i := range temps {
+		if temps[i] != temps[0] || caps[i] != caps[0] {
+			t.Fatalf("temperatures %v, capped %v: differ with the core count", temps, caps)
 		}
 	}
 }
