@@ -937,7 +937,7 @@ func TestOpenAPIShapes(t *testing.T) {
 		{s + "AlectioProjectRequest", alectio.Spec{}, nil},
 		{s + "AlectioProjectRequest/properties/options", jobs.RequestOptions{}, nil},
 		{s + "AlectioProject", projectJSON{}, nil},
-		{s + "AlectioProject/properties/options", jobs.PlanOptions{}, nil},
+		{s + "AlectioProject/properties/options", alectio.Options{}, nil},
 		{s + "AlectioProject/properties/checkpoints/items", checkpointJSON{}, nil},
 		{s + "AlectioTrainRequest", alectio.TrainRequest{}, nil},
 	} {
