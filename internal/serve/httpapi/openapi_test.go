@@ -872,9 +872,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 func TestOpenAPIShapes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	const s = "#/components/schemas/"
+	// A nested shape is named by its parent's field (jobs.Plan{}.Options),
+	// so that the check follows a change of the field's type.
 	for _, c := range []struct {
 		schema string
-		value  any
+		value  any      // a struct, or a field of one: a struct, a pointer to one or a slice of them
 		except []string // fields of the struct the schema leaves out
 	}{
 		{s + "Error", errorBody{}, nil},
@@ -894,8 +896,8 @@ func TestOpenAPIShapes(t *testing.T) {
 		{s + "Reliability/properties/bins/items", reliabilityJSON{}.Bins, nil},
 		{s + "Compare", compareJSON{}, nil},
 		{s + "CompareSide", compareSideJSON{}, nil},
-		{s + "CompareSide/properties/per_class/items", classF1JSON{}, nil},
-		{s + "Compare/properties/questions/items", changedJSON{}, nil},
+		{s + "CompareSide/properties/per_class/items", compareSideJSON{}.PerClass, nil},
+		{s + "Compare/properties/questions/items", compareJSON{}.Questions, nil},
 		{s + "ExampleInput", exampleInput{}, nil},
 		{s + "ExamplesAdded", addedJSON{}, nil},
 		{s + "Example", exampleJSON{}, nil},
@@ -904,30 +906,30 @@ func TestOpenAPIShapes(t *testing.T) {
 		{s + "IntentRequest", relabelRequest{}, nil},
 		{s + "IntentRequest", labelRequest{}, nil},
 		{s + "Datasets", datasetsJSON{}, nil},
-		{s + "Datasets/properties/datasets/items", jobs.Dataset{}, nil},
+		{s + "Datasets/properties/datasets/items", datasetsJSON{}.Datasets, nil},
 		{s + "Dataset", datasetJSON{}, nil},
 		{s + "DatasetRows/properties/rows/items", rowJSON{}, nil},
 		{s + "Report", dataset.Report{}, nil},
 		{s + "PoolRequest", poolRequest{}, nil},
 		{s + "PoolAdded", poolAddedJSON{}, nil},
 		{s + "Queue", queueJSON{}, nil},
-		{s + "Queue/properties/items/items", queueItemJSON{}, nil},
-		{s + "Queue/properties/items/items/properties/top/items", queueChoiceJSON{}, nil},
+		{s + "Queue/properties/items/items", queueJSON{}.Items, nil},
+		{s + "Queue/properties/items/items/properties/top/items", queueItemJSON{}.Top, nil},
 		{s + "TrainRequest", jobs.Request{}, nil},
-		{s + "TrainRequest/properties/options", jobs.RequestOptions{}, nil},
-		{s + "SearchRequest", jobs.SearchRequest{}, nil},
-		{s + "SearchRequest/properties/space", jobs.SpaceFields{}, nil},
-		{s + "CallbackRequest", jobs.CallbackRequest{}, nil},
+		{s + "TrainRequest/properties/options", jobs.Request{}.Options, nil},
+		{s + "SearchRequest", jobs.Request{}.Search, nil},
+		{s + "SearchRequest/properties/space", jobs.SearchRequest{}.Space, nil},
+		{s + "CallbackRequest", jobs.Request{}.Callback, nil},
 		{s + "Queued", queuedJSON{}, nil},
 		{s + "Task", taskJSON{}, nil},
 		{s + "Tasks", tasksJSON{}, nil},
 		{s + "Plan", jobs.Plan{}, nil},
-		{s + "Plan/properties/options", jobs.PlanOptions{}, nil},
-		{s + "Plan/properties/callback", jobs.Callback{}, nil},
-		{s + "Plan/properties/search", tune.Options{}, nil},
-		{s + "Plan/properties/search/properties/space", tune.Space{}, nil},
+		{s + "Plan/properties/options", jobs.Plan{}.Options, nil},
+		{s + "Plan/properties/callback", jobs.Plan{}.Callback, nil},
+		{s + "Plan/properties/search", jobs.Plan{}.Search, nil},
+		{s + "Plan/properties/search/properties/space", tune.Options{}.Space, nil},
 		{s + "CallbackState", jobs.CallbackState{}, nil},
-		{s + "CallbackState/properties/deliveries/items", jobs.Delivery{}, nil},
+		{s + "CallbackState/properties/deliveries/items", jobs.CallbackState{}.Deliveries, nil},
 		{s + "DataReport", jobs.DataReport{}, nil},
 		{s + "DataReport/properties/first_rejected/items", jobs.DataReport{}.FirstRejected, nil},
 		{s + "Metrics", jobs.Metrics{}, nil},
@@ -935,10 +937,10 @@ func TestOpenAPIShapes(t *testing.T) {
 		{s + "SearchResult/properties/best", jobs.SearchResult{}.Best, nil},
 		{s + "Ready", readyBody{}, nil},
 		{s + "AlectioProjectRequest", alectio.Spec{}, nil},
-		{s + "AlectioProjectRequest/properties/options", jobs.RequestOptions{}, nil},
+		{s + "AlectioProjectRequest/properties/options", alectio.Spec{}.Options, nil},
 		{s + "AlectioProject", projectJSON{}, nil},
-		{s + "AlectioProject/properties/options", alectio.Options{}, nil},
-		{s + "AlectioProject/properties/checkpoints/items", checkpointJSON{}, nil},
+		{s + "AlectioProject/properties/options", projectJSON{}.Options, nil},
+		{s + "AlectioProject/properties/checkpoints/items", projectJSON{}.Checkpoints, nil},
 		{s + "AlectioTrainRequest", alectio.TrainRequest{}, nil},
 	} {
 		schema, err := doc.resolve(c.schema)
