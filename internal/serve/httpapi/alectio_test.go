@@ -103,14 +103,11 @@ func TestAlectioProtocol(t *testing.T) {
 	}
 
 	// Infer: one decision value per intent, in the order of {base}/labels.
-	var inf struct {
+	type inferJSON struct {
 		Outputs map[string][]float64 `json:"outputs"`
 		Status  int                  `json:"status"`
 	}
-	inf = decode[struct {
-		Outputs map[string][]float64 `json:"outputs"`
-		Status  int                  `json:"status"`
-	}](t, e.do(t, "POST", "/alectio/p1/infer", `{"ckpt_file": "ckpt_1", "unlabeled": [2, 3, 4, 6, 7]}`), 200)
+	inf := decode[inferJSON](t, e.do(t, "POST", "/alectio/p1/infer", `{"ckpt_file": "ckpt_1", "unlabeled": [2, 3, 4, 6, 7]}`), 200)
 	if inf.Status != 200 || len(inf.Outputs) != 5 || len(inf.Outputs["6"]) != 2 {
 		t.Fatalf("infer: %+v", inf)
 	}
@@ -146,7 +143,7 @@ func TestAlectioProtocol(t *testing.T) {
 	decode[alectioTest](t, e.do(t, "POST", "/alectio/p1/test", `{"ckpt_file": "ckpt_1"}`), 200)
 
 	// The project lists its checkpoints.
-	var proj struct {
+	type projectCheckpoints struct {
 		Checkpoints []struct {
 			Name       string   `json:"ckpt_file"`
 			Version    int      `json:"version"`
@@ -155,15 +152,7 @@ func TestAlectioProtocol(t *testing.T) {
 			Accuracy   *float64 `json:"test_accuracy"`
 		} `json:"checkpoints"`
 	}
-	proj = decode[struct {
-		Checkpoints []struct {
-			Name       string   `json:"ckpt_file"`
-			Version    int      `json:"version"`
-			ResumeFrom *string  `json:"resume_from"`
-			Labeled    int      `json:"labeled"`
-			Accuracy   *float64 `json:"test_accuracy"`
-		} `json:"checkpoints"`
-	}](t, e.do(t, "GET", "/alectio/p1", ""), 200)
+	proj := decode[projectCheckpoints](t, e.do(t, "GET", "/alectio/p1", ""), 200)
 	if len(proj.Checkpoints) != 2 || proj.Checkpoints[0].Name != "ckpt_1" || proj.Checkpoints[1].Labeled != 6 ||
 		proj.Checkpoints[1].ResumeFrom == nil || *proj.Checkpoints[1].ResumeFrom != "ckpt_1" || proj.Checkpoints[1].Accuracy == nil {
 		t.Fatalf("project checkpoints: %+v", proj.Checkpoints)

@@ -82,26 +82,21 @@ func TestDatasetUploadDescribeRowsDelete(t *testing.T) {
 
 	// Rows by index: file order, the rejected one says why, the intents
 	// are numbers (every intent is an integer).
-	var rows struct {
+	type rowsJSON struct {
 		Total int              `json:"total"`
 		Rows  []map[string]any `json:"rows"`
 	}
-	rows = decode[struct {
-		Total int              `json:"total"`
-		Rows  []map[string]any `json:"rows"`
-	}](t, e.do(t, "GET", "/datasets/"+up.ID+"/rows?offset=1&limit=3", ""), 200)
+	rows := decode[rowsJSON](t, e.do(t, "GET", "/datasets/"+up.ID+"/rows?offset=1&limit=3", ""), 200)
 	if rows.Total != 5 || len(rows.Rows) != 3 || rows.Rows[0]["rejected"] != dataset.ReasonEmptyText ||
 		rows.Rows[1]["text"] != "doliprane dose" || rows.Rows[1]["intent"] != 3.0 || rows.Rows[1]["id"] != "c" || rows.Rows[2]["intent"] != nil {
 		t.Fatalf("rows: %+v", rows)
 	}
 
 	// Listed with the data folder's datasets, with its id.
-	var list struct {
+	type listJSON struct {
 		Datasets []map[string]any `json:"datasets"`
 	}
-	list = decode[struct {
-		Datasets []map[string]any `json:"datasets"`
-	}](t, e.do(t, "GET", "/datasets", ""), 200)
+	list := decode[listJSON](t, e.do(t, "GET", "/datasets", ""), 200)
 	if len(list.Datasets) != 2 || list.Datasets[0]["path"] != "sample" || list.Datasets[1]["id"] != up.ID || list.Datasets[1]["rows"] != 5.0 {
 		t.Fatalf("list: %+v", list)
 	}
