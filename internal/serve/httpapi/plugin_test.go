@@ -157,7 +157,7 @@ func TestPluginFlow(t *testing.T) {
 		t.Fatalf("callback state %+v", cb)
 	}
 	for i, want := range []struct {
-		event, outcome string
+		event, outcome  string
 		attempt, status int
 	}{{"TRAINING_START", "retrying", 1, 500}, {"TRAINING_START", "delivered", 2, 200}, {"MODEL_NAME", "delivered", 1, 200}} {
 		d := cb.Deliveries[i]
