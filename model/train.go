@@ -351,10 +351,10 @@ const (
 // (calibration.CapConfidence). With thousands of rows and some mistakes the
 // cap is the observed accuracy, close to what the log-loss fit gives, and
 // moves the temperature little (CLINC150: 0.155 to 0.157); with 30
-// questions that the fold models all got
-// right the log loss falls with the temperature down to its floor (every
-// probability 1.0), while the cap keeps the mean confidence at 31/32. With
-// no usable row the temperature stays 1.
+// questions that the fold models all got right the log loss falls with the
+// temperature down to its floor (every probability 1.0), while the cap
+// keeps the mean confidence at 31/32. With no usable row the temperature
+// stays 1.
 func fitTemperature(cf *crossFitResult, y []int32, k int, labels []string, info *TrainInfo) error {
 	info.CalibFolds = cf.folds
 	n := len(cf.usable)
