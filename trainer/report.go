@@ -53,6 +53,9 @@ func printTrainReport(w io.Writer, rep *model.Report, maxMatrix int, names map[s
 		}
 		fmt.Fprintf(tw, "  training total\t%.3fs\t\n", rep.Train.TrainSeconds)
 		tw.Flush()
+		for _, w2 := range rep.Train.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", w2)
+		}
 	}
 }
 

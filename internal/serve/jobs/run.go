@@ -29,9 +29,9 @@ var stageSpan = map[string][2]float64{
 	"load":      {0, 0.03},
 	"check":     {0.03, 0.05},
 	"split":     {0.05, 0.06},
-	"featurize": {0.06, 0.2},
-	"calibrate": {0.2, 0.45},
-	"fit":       {0.45, 0.85},
+	"featurize": {0.06, 0.15},
+	"calibrate": {0.15, 0.6}, // the cross-fitting: a loose fit and 5 fold fits
+	"fit":       {0.6, 0.85},
 	"tune":      {0.06, 0.5}, // search.* only; the final fit's stages follow
 	"evaluate":  {0.85, 0.9},
 	"refit":     {0.9, 0.96}, // options.refit only
