@@ -30,6 +30,8 @@ type config struct {
 	dbSet   bool // --db or DB_PATH was given
 	// TaskLease: see jobs.Config.Lease.
 	TaskLease time.Duration
+	// MaxTrainExamples: see jobs.Config.MaxExamples.
+	MaxTrainExamples int
 	// CallbackHosts: the hosts training callbacks may call
 	// (jobs.Config.CallbackHosts); none by default.
 	CallbackHosts jobs.CallbackHosts
@@ -61,6 +63,7 @@ func defaultConfig() config {
 		Upload:            httpapi.DefaultUploadLimits(),
 		DataDir:           "data",
 		TaskLease:         jobs.DefaultLease,
+		MaxTrainExamples:  500_000,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -134,6 +137,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data `folder`: training data paths given to POST /train are confined to it (env DATA_DIR)")
 	fs.StringVar(&cfg.DB, "db", "", "examples and tasks database: a SQLite `file`, or a postgres://user:password@host/db URL for a PostgreSQL database several replicas share (env DB_PATH; default <data-dir>/intent.db). Examples and training are enabled when it is given or the data folder exists")
 	callbackHosts := fs.String("callback-hosts", "", "comma-separated `hosts` (host or host:port) that a training request's callback URL may name; empty refuses callbacks (env CALLBACK_HOSTS)")
+	fs.IntVar(&cfg.MaxTrainExamples, "max-train-examples", cfg.MaxTrainExamples, "most questions a training task may train on (it runs in this process: about 6 KB of memory per question); larger data is refused with a clear error, train it with trainer train")
 	fs.DurationVar(&cfg.TaskLease, "task-lease", cfg.TaskLease, "a running training task whose server shows no sign of life this long is marked failed by any server sharing the database")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding the bearer token that mutating endpoints require (env API_TOKEN holds the token itself); without a token they answer 403")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read request headers")
@@ -214,6 +218,8 @@ func (c config) validate() error {
 		return bad("--upload-timeout must be > 0")
 	case c.DataDir == "":
 		return bad("--data-dir is empty")
+	case c.MaxTrainExamples < 1:
+		return bad("--max-train-examples %d must be at least 1", c.MaxTrainExamples)
 	case c.TaskLease < 300*time.Millisecond:
 		return bad("--task-lease %v must be at least 300ms (heartbeats come every third of it)", c.TaskLease)
 	case c.LogFormat != "json" && c.LogFormat != "text":

@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer db.Close()
 		log.Info("database opened", slog.String("backend", backend.Kind(cfg.DB)), slog.String("db", backend.Redact(cfg.DB)))
-		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg, Lease: cfg.TaskLease, CallbackHosts: cfg.CallbackHosts,
+		svc, err := jobs.New(ctx, jobs.Config{Store: db, DataDir: cfg.DataDir, Log: log, Versions: reg, Lease: cfg.TaskLease, MaxExamples: cfg.MaxTrainExamples, CallbackHosts: cfg.CallbackHosts,
 			Models: func(ctx context.Context, name string) (jobs.Versions, error) { return set.Create(ctx, name) }})
 		if err != nil {
 			ln.Close()

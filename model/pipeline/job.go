@@ -68,6 +68,11 @@ type Job struct {
 	// Config is the model's; its LabelNames default to intents.csv beside
 	// a Posos folder.
 	Config model.Config
+	// MaxExamples, when positive, refuses data with more questions than
+	// that (data file and in-memory examples together): a server bounds the
+	// memory a training task may take. The file is read no further than
+	// that, so the refusal costs little.
+	MaxExamples int
 	// ShowPath rewrites a file path for reports and messages (the server
 	// hides its data folder); nil keeps paths as they are.
 	ShowPath func(string) string

@@ -219,3 +219,28 @@ func TestRunTune(t *testing.T) {
 		t.Errorf("the model was fitted with C %v, the search chose %v", got, res.Tuning.Best.C)
 	}
 }
+
+// A server's bound on the data a task may train.
+func TestRunMaxExamples(t *testing.T) {
+	job := tinyJob()
+	job.MaxExamples = 10
+	if _, err := Run(context.Background(), job, Hooks{}); err == nil || !strings.Contains(err.Error(), "more than 10 questions") {
+		t.Fatalf("24 examples under a limit of 10: %v", err)
+	}
+	job.MaxExamples = 24
+	if _, err := Run(context.Background(), job, Hooks{}); err != nil {
+		t.Fatalf("24 examples under a limit of 24: %v", err)
+	}
+	job = Job{Data: Source{Path: testmodelSample(t)}, Config: model.DefaultConfig(), MaxExamples: 100}
+	if _, err := Run(context.Background(), job, Hooks{}); err == nil || !strings.Contains(err.Error(), "more than 100 questions") {
+		t.Fatalf("the sample under a limit of 100: %v", err)
+	}
+}
+
+func testmodelSample(t *testing.T) string {
+	dir := filepath.Join("..", "..", "data", "sample")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no sample: %v", err)
+	}
+	return dir
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"intent/internal/errcode"
 	"intent/model"
 	"intent/model/dataset"
 	"intent/model/tune"
@@ -261,7 +262,11 @@ func load(job Job, show func(string) string) ([]dataset.Example, *model.DataInfo
 	var examples []dataset.Example
 	var rejected []dataset.Rejection
 	if job.Data.Path != "" {
-		ds, err := dataset.Load(job.Data.Path, job.Data.Options)
+		opts := job.Data.Options
+		if job.MaxExamples > 0 {
+			opts.MaxRows = job.MaxExamples + 1 // one more tells there are too many
+		}
+		ds, err := dataset.Load(job.Data.Path, opts)
 		if err != nil {
 			return nil, nil, nil, sourceError(job.Data, show, err)
 		}
@@ -288,6 +293,9 @@ func load(job Job, show func(string) string) ([]dataset.Example, *model.DataInfo
 	}
 	if len(info.Sources) == 0 {
 		return nil, nil, nil, errors.New("nothing to train on: give a data file or examples")
+	}
+	if job.MaxExamples > 0 && len(examples) > job.MaxExamples {
+		return nil, nil, nil, errcode.New(errcode.TooLarge, "the data has more than %d questions, the most this server trains (--max-train-examples): train it with `trainer train` and upload the model, or raise the limit", job.MaxExamples)
 	}
 	return examples, info, rejected, nil
 }

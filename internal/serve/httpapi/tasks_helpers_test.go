@@ -109,6 +109,8 @@ type taskEnv struct {
 	serveData string
 	// lease is the service's task lease (0: the default).
 	lease time.Duration
+	// maxExamples bounds what a task trains on (0: no bound).
+	maxExamples int
 	// callbackHosts is the service's callback allow-list (none: callbacks
 	// are refused); deliveries are retried after 5 ms, 10 ms, ...
 	callbackHosts jobs.CallbackHosts
@@ -149,7 +151,7 @@ func (e *taskEnv) start(tb testing.TB, auth func(http.Handler) http.Handler) {
 		tb.Fatal(err)
 	}
 	svc, err := jobs.New(ctx, jobs.Config{
-		Store: db, DataDir: e.serveData, Lease: e.lease, Poll: 50 * time.Millisecond,
+		Store: db, DataDir: e.serveData, Lease: e.lease, Poll: 50 * time.Millisecond, MaxExamples: e.maxExamples,
 		CallbackHosts: e.callbackHosts, CallbackBackoff: 5 * time.Millisecond,
 		Models: func(ctx context.Context, name string) (jobs.Versions, error) {
 			return newFakeVersions(filepath.Join(e.models, "named", name)), nil

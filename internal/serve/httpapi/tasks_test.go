@@ -564,3 +564,17 @@ func TestTrainNamedModel(t *testing.T) {
 		t.Errorf("a bad model name: %d %s", w.Code, w.Body)
 	}
 }
+
+// A task over the server's bound fails with a clear reason, reading no
+// more of the data than the bound.
+func TestTrainOverTheBound(t *testing.T) {
+	e := newTaskEnv(t, nil)
+	e.addExamples(t, numericIntents)
+	e.svc.Close()
+	e.maxExamples = 10
+	e.start(t, nil)
+	s := e.waitDone(t, e.train(t, `{}`))
+	if s.State != "failed" || !strings.Contains(s.Error, "more than 10 questions") || !strings.Contains(s.Error, "--max-train-examples") {
+		t.Fatalf("%s %q", s.State, s.Error)
+	}
+}

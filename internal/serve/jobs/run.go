@@ -223,7 +223,8 @@ func (r *execution) job() (pipeline.Job, error) {
 	if err != nil {
 		return pipeline.Job{}, err
 	}
-	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath, Refit: r.plan.Options.Refit, Tune: r.plan.Search}
+	job := pipeline.Job{Valid: r.plan.Options.Valid, Config: cfg, ShowPath: r.svc.relPath, Refit: r.plan.Options.Refit, Tune: r.plan.Search,
+		MaxExamples: r.svc.cfg.MaxExamples}
 	if r.plan.Data != "" {
 		path, err := Confine(r.svc.cfg.DataDir, r.plan.Data)
 		if err != nil {

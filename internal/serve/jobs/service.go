@@ -42,6 +42,9 @@ type Config struct {
 	// Poll is how often the worker looks for tasks queued through another
 	// server sharing the store. 0 means DefaultPoll.
 	Poll time.Duration
+	// MaxExamples bounds the questions one task may train on (its memory
+	// with it); 0 means no bound.
+	MaxExamples int
 	// CallbackHosts are the hosts a training request's callback may call
 	// (callback.go); empty refuses callbacks. CallbackBackoff is the wait
 	// before an event's second try (doubling after); 0 means
