@@ -124,8 +124,8 @@ check: ## vet, gofmt check, staticcheck and the race-enabled test suite (what CI
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) test -race -shuffle=on ./...
 
-.PHONY: bench bench-go bench-train bench-oos bench-load
-bench: bench-go bench-train bench-oos bench-load ## Go benchmarks, the CLINC150 training process, out-of-scope answers, then the HTTP load test
+.PHONY: bench bench-go bench-train bench-oos bench-scale bench-load
+bench: bench-go bench-train bench-oos bench-scale bench-load ## Go benchmarks, the CLINC150 training process, out-of-scope answers, training at scale, then the HTTP load test
 
 bench-go: ## Go benchmarks (BENCH, BENCH_PKGS, BENCH_COUNT); CLINC150 parts skip when ../shared is absent
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) $(BENCH_PKGS)
@@ -135,6 +135,9 @@ bench-train: ## whole `trainer train` process on CLINC150: median wall time, pea
 
 bench-oos: ## CLINC150 out-of-scope answers: in-scope accuracy, out-of-scope recall and precision per --oos-max-loss (skips without ../shared)
 	@scripts/bench-oos.sh
+
+bench-scale: ## trainer train on synthetic CLINC150-based sets of SIZES questions (100k, 400k): time and peak RSS beside scikit-learn (skips without ../shared)
+	@SIZES='$(SIZES)' scripts/bench-scale.sh
 
 bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler, then while training tasks run (skips without ../shared)
 	@scripts/loadtest.sh
