@@ -54,8 +54,44 @@ func idParam(r *http.Request, name, what string) (int64, error) {
 }
 
 // relabelRequest is the body of PATCH /examples/{id}.
-type relabelRequest struct {
+type intentBody struct {
 	Intent json.RawMessage `json:"intent"`
+}
+
+// readIntentBody reads {"intent": 26} (a number or a string), the body of
+// a relabel and of labeling a queued question.
+func readIntentBody(w http.ResponseWriter, r *http.Request) (string, error) {
+	var req intentBody
+	if err := readBody(w, r, maxExamplesBody, &req, `{"intent": 26}`, false); err != nil {
+		return "", err
+	}
+	intent, err := intentOf(req.Intent)
+	if err != nil {
+		return "", errorf(kindInvalid, "%v", err)
+	}
+	return intent, nil
+}
+
+// exampleID is the numeric id of /examples/{id} or /examples/by-key/{key}.
+func (t *tasksAPI) exampleID(r *http.Request) (int64, string, error) {
+	id, key, err := exampleRef(r)
+	if err != nil || key == "" {
+		return id, key, err
+	}
+	e, err := t.db.ExampleByKey(r.Context(), key)
+	if err != nil {
+		return 0, key, storeError(err, refName(0, key))
+	}
+	return e.ID, key, nil
+}
+
+// readPlan reads a POST /train body (also POST /check's) and plans it.
+func (t *tasksAPI) readPlan(w http.ResponseWriter, r *http.Request) (jobs.Plan, error) {
+	var req jobs.Request
+	if err := readBody(w, r, maxTrainBody, &req, jobs.RequestShape, true); err != nil {
+		return jobs.Plan{}, err
+	}
+	return t.jobs.Plan(req)
 }
 
 // handleRelabel answers PATCH /examples/{id} and PATCH
@@ -63,33 +99,20 @@ type relabelRequest struct {
 // /examples shows it, or 404. An unlabeled example so gets its label.
 func (t *tasksAPI) handleRelabel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, key, err := exampleRef(r)
+		id, key, err := t.exampleID(r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
 		}
-		var req relabelRequest
-		if err := readBody(w, r, maxExamplesBody, &req, `{"intent": 26}`, false); err != nil {
-			writeError(w, r, t.log, err)
-			return
-		}
-		intent, err := intentOf(req.Intent)
+		intent, err := readIntentBody(w, r)
 		if err != nil {
-			writeError(w, r, t.log, errorf(kindInvalid, "%v", err))
+			writeError(w, r, t.log, err)
 			return
 		}
 		c, err := t.curator("relabeling")
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
-		}
-		if key != "" {
-			e, err := t.db.ExampleByKey(r.Context(), key)
-			if err != nil {
-				writeError(w, r, t.log, storeError(err, refName(0, key)))
-				return
-			}
-			id = e.ID
 		}
 		e, err := c.RelabelExample(r.Context(), id, intent)
 		if err != nil {
@@ -130,12 +153,7 @@ func (t *tasksAPI) handleDatasets() http.Handler {
 // call.
 func (t *tasksAPI) handleCheck() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req jobs.Request
-		if err := readBody(w, r, maxTrainBody, &req, jobs.RequestShape, true); err != nil {
-			writeError(w, r, t.log, err)
-			return
-		}
-		p, err := t.jobs.Plan(req)
+		p, err := t.readPlan(w, r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return

@@ -430,18 +430,10 @@ func (t *tasksAPI) handleGetExample() http.Handler {
 // /examples/by-key/{key}: 204, or 404.
 func (t *tasksAPI) handleDeleteExample() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, key, err := exampleRef(r)
+		id, key, err := t.exampleID(r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
-		}
-		if key != "" {
-			e, err := t.db.ExampleByKey(r.Context(), key)
-			if err != nil {
-				writeError(w, r, t.log, storeError(err, refName(0, key)))
-				return
-			}
-			id = e.ID
 		}
 		if err := t.db.DeleteExample(r.Context(), id); err != nil {
 			writeError(w, r, t.log, storeError(err, refName(id, key)))

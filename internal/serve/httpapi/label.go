@@ -419,9 +419,6 @@ func (c *rankCache) rank(ctx context.Context, v *versions.Version, s model.Strat
 }
 
 // labelRequest is the body of POST /label/queue/{id}.
-type labelRequest struct {
-	Intent json.RawMessage `json:"intent"`
-}
 
 // handleLabel answers POST /label/queue/{id} {"intent": 26}: the waiting
 // question becomes a stored example (source "label-queue") and leaves the
@@ -434,14 +431,9 @@ func (t *tasksAPI) handleLabel() http.Handler {
 			writeError(w, r, t.log, err)
 			return
 		}
-		var req labelRequest
-		if err := readBody(w, r, maxExamplesBody, &req, `{"intent": 26}`, false); err != nil {
-			writeError(w, r, t.log, err)
-			return
-		}
-		intent, err := intentOf(req.Intent)
+		intent, err := readIntentBody(w, r)
 		if err != nil {
-			writeError(w, r, t.log, errorf(kindInvalid, "%v", err))
+			writeError(w, r, t.log, err)
 			return
 		}
 		c, err := t.curator("the labeling queue")

@@ -73,12 +73,7 @@ func (t *tasksAPI) routes(handle func(path string, h http.Handler, methods ...st
 // queued, and a Location header pointing at its status.
 func (t *tasksAPI) handleTrain() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req jobs.Request
-		if err := readBody(w, r, maxTrainBody, &req, jobs.RequestShape, true); err != nil {
-			writeError(w, r, t.log, err)
-			return
-		}
-		p, err := t.jobs.Plan(req)
+		p, err := t.readPlan(w, r)
 		if err != nil {
 			writeError(w, r, t.log, err)
 			return
