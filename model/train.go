@@ -98,18 +98,12 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 		texts[i] = e.Text
 	}
 
-	progress("featurize", 0, 2)
-	fcfg := cfg.Features
-	enc, err := features.Fit(ctx, texts, fcfg)
+	progress("featurize", 0, 1)
+	enc, X, err := features.FitTransform(ctx, texts, cfg.Features)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
 	}
-	progress("featurize", 1, 2)
-	X, err := enc.TransformAll(ctx, texts, cfg.Workers)
-	if err != nil {
-		return nil, nil, fmt.Errorf("model: %w", err)
-	}
-	progress("featurize", 2, 2)
+	progress("featurize", 1, 1)
 	mark("featurize")
 
 	scfg := cfg.SVM

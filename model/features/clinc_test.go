@@ -106,7 +106,7 @@ func BenchmarkCLINCComputeIDF(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := e.computeIDF(context.Background(), docs, df); err != nil {
+		if _, err := e.computeIDF(context.Background(), docs, df, false); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -50,18 +50,33 @@ const chunk = 256
 // the kept terms' document frequencies are then fed to go-nlp/tfidf, one
 // pre-deduplicated Document per training document, and its IDF is used.
 func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
+	e, _, err := fit(ctx, docs, cfg, false)
+	return e, err
+}
+
+// FitTransform is Fit followed by TransformAll(docs) (the same matrix, bit
+// for bit), without analyzing the documents a third time: the analysis
+// that gives go-nlp/tfidf its documents also fills the matrix, which is
+// allocated once at its exact size (the kept terms' document frequencies
+// add up to its non-zeros). Training uses it: at a million questions the
+// matrix is a gigabyte, and TransformAll holds it twice while assembling it.
+func FitTransform(ctx context.Context, docs []string, cfg Config) (*Encoder, *sparse.Matrix, error) {
+	return fit(ctx, docs, cfg, true)
+}
+
+func fit(ctx context.Context, docs []string, cfg Config, transform bool) (*Encoder, *sparse.Matrix, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(docs) == 0 {
-		return nil, fmt.Errorf("features: no documents to fit")
+		return nil, nil, fmt.Errorf("features: no documents to fit")
 	}
 	if len(docs) > math.MaxInt32 {
-		return nil, fmt.Errorf("features: %d documents is too many", len(docs))
+		return nil, nil, fmt.Errorf("features: %d documents is too many", len(docs))
 	}
 	analyzer, err := text.NewAnalyzer(cfg.Text)
 	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
+		return nil, nil, fmt.Errorf("features: %w", err)
 	}
 	workers := min(runtime.GOMAXPROCS(0), (len(docs)+chunk-1)/chunk)
 
@@ -78,11 +93,11 @@ func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("features: fit: %w", err)
+		return nil, nil, fmt.Errorf("features: fit: %w", err)
 	}
 	terms, df := mergeCounts(counters)
 	if len(terms) == 0 {
-		return nil, fmt.Errorf("features: empty vocabulary: the %d documents contain no words", len(docs))
+		return nil, nil, fmt.Errorf("features: empty vocabulary: the %d documents contain no words", len(docs))
 	}
 
 	// Keep terms within [MinDF, MaxDF], in byte order so feature ids do
@@ -98,7 +113,7 @@ func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
 		}
 	}
 	if len(kept) == 0 {
-		return nil, fmt.Errorf("features: empty vocabulary: none of %d terms appears in at least %d of %d documents (max-df ratio %v); lower --min-df",
+		return nil, nil, fmt.Errorf("features: empty vocabulary: none of %d terms appears in at least %d of %d documents (max-df ratio %v); lower --min-df",
 			len(terms), cfg.MinDF, len(docs), cfg.MaxDFRatio)
 	}
 	slices.Sort(kept)
@@ -110,10 +125,11 @@ func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
 		}
 	}
 
-	if err := e.computeIDF(ctx, docs, keptDF); err != nil {
-		return nil, err
+	X, err := e.computeIDF(ctx, docs, keptDF, transform)
+	if err != nil {
+		return nil, nil, err
 	}
-	return e, nil
+	return e, X, nil
 }
 
 func newEncoder(cfg Config, analyzer *text.Analyzer, terms []string, idf []float64, docs int) *Encoder {
@@ -165,11 +181,19 @@ func (d *idDoc) IDs() []int { return d.ids }
 // only contend; overlapping it with the analysis hides most of the latter).
 // The library's counts must equal the ones pass 1 found; a mismatch is a
 // bug, reported as an error.
-func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32) error {
+//
+// With transform, the same goroutine also appends each chunk's ids and term
+// counts to the matrix X (the counts held in X.Value until the IDF is
+// known), and drops the chunk; the weights are then computed in place.
+func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32, transform bool) (*sparse.Matrix, error) {
 	nChunks := (len(docs) + chunk - 1) / chunk
 	workers := min(runtime.GOMAXPROCS(0), nChunks)
 	lens := make([]int32, len(docs)) // number of ids of each document
-	parts := make([][]int32, nChunks)
+	type part struct {
+		ids []int32
+		cnt []float32
+	}
+	parts := make([]part, nChunks)
 	ready := make([]chan struct{}, nChunks)
 	for c := range ready {
 		ready[c] = make(chan struct{})
@@ -179,17 +203,30 @@ func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32)
 	go func() {
 		analyzed <- parallel(ctx, len(docs), workers, func(w, lo, hi int) {
 			sc := &scratches[w]
-			var out []int32
+			var p part
 			for d := lo; d < hi; d++ {
 				e.countIDs(sc, docs[d])
-				out = append(out, sc.idx...)
+				p.ids = append(p.ids, sc.idx...)
+				if transform {
+					for _, c := range sc.cnt {
+						p.cnt = append(p.cnt, float32(c))
+					}
+				}
 				lens[d] = int32(len(sc.idx))
 			}
-			parts[lo/chunk] = out
+			parts[lo/chunk] = p
 			close(ready[lo/chunk])
 		})
 	}()
 
+	var X *sparse.Matrix
+	if transform {
+		nnz := 0
+		for _, df := range wantDF {
+			nnz += int(df)
+		}
+		X = &sparse.Matrix{Ptr: make([]int, 1, len(docs)+1), Index: make([]int32, 0, nnz), Value: make([]float32, 0, nnz), Cols: len(e.terms)}
+	}
 	lib := tfidf.New()
 	doc := &idDoc{}
 	for c := range nChunks {
@@ -201,35 +238,59 @@ func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32)
 			case <-ready[c]:
 				analyzed <- err // let later iterations see it too
 			default:
-				return fmt.Errorf("features: fit: %w", err)
+				return nil, fmt.Errorf("features: fit: %w", err)
 			}
 		}
-		part := parts[c]
+		p := parts[c]
+		parts[c] = part{}
 		off := 0
 		for d := c * chunk; d < min((c+1)*chunk, len(docs)); d++ {
 			n := int(lens[d])
 			doc.ids = doc.ids[:0]
-			for _, id := range part[off : off+n] {
+			for _, id := range p.ids[off : off+n] {
 				doc.ids = append(doc.ids, int(id))
 			}
 			off += n
 			lib.Add(doc)
+			if X != nil {
+				X.Ptr = append(X.Ptr, X.Ptr[len(X.Ptr)-1]+n)
+			}
+		}
+		if X != nil {
+			X.Index = append(X.Index, p.ids...)
+			X.Value = append(X.Value, p.cnt...)
 		}
 	}
 	if err := <-analyzed; err != nil {
-		return fmt.Errorf("features: fit: %w", err)
+		return nil, fmt.Errorf("features: fit: %w", err)
 	}
 	lib.CalculateIDF()
 	if lib.Docs != len(docs) {
-		return fmt.Errorf("features: tfidf counted %d documents, want %d", lib.Docs, len(docs))
+		return nil, fmt.Errorf("features: tfidf counted %d documents, want %d", lib.Docs, len(docs))
 	}
 	for i := range e.idf {
 		if got := lib.TF[i]; got != float64(wantDF[i]) {
-			return fmt.Errorf("features: tfidf counted df %v for %q, want %d", got, e.terms[i], wantDF[i])
+			return nil, fmt.Errorf("features: tfidf counted df %v for %q, want %d", got, e.terms[i], wantDF[i])
 		}
 		e.idf[i] = lib.IDF[i] + 1
 	}
-	return nil
+	if X == nil {
+		return nil, nil
+	}
+	if len(X.Index) != cap(X.Index) {
+		return nil, fmt.Errorf("features: the documents hold %d terms, the document frequencies %d", len(X.Index), cap(X.Index))
+	}
+	err := parallel(ctx, len(docs), workers, func(w, lo, hi int) {
+		sc := &scratches[w]
+		for d := lo; d < hi; d++ {
+			a, b := X.Ptr[d], X.Ptr[d+1]
+			sc.x = weigh(e, X.Index[a:b], X.Value[a:b], sc.x, X.Value[a:b])
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("features: fit: %w", err)
+	}
+	return X, nil
 }
 
 // dfCounter counts, for one worker, the number of documents each term

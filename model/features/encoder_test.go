@@ -400,3 +400,46 @@ func TestSublinearTable(t *testing.T) {
 		}
 	}
 }
+
+// FitTransform is Fit and TransformAll in one: the same encoder and the
+// same matrix, bit for bit, at its exact size.
+func TestFitTransformIsFitThenTransform(t *testing.T) {
+	docs := []string{
+		"risques poisson cru pendant la grossesse ?",
+		"puis-je prendre du doliprane enceinte",
+		"doliprane et ibuprofène ensemble",
+		"effets secondaires du doliprane",
+		"poisson cru et allaitement",
+		"la la la la la la grossesse grossesse",
+		"?!",
+		"ibuprofène ibuprofène",
+	}
+	for i := range 600 {
+		docs = append(docs, fmt.Sprintf("%s %d", docs[i%8], i%37))
+	}
+	plain := DefaultConfig()
+	plain.Sublinear, plain.BlockNorm, plain.WordWeight = false, false, 0.5
+	for _, cfg := range []Config{DefaultConfig(), plain} {
+		enc, err := Fit(context.Background(), docs, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := enc.TransformAll(context.Background(), docs, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc2, got, err := FitTransform(context.Background(), docs, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if enc2.NumFeatures() != enc.NumFeatures() {
+			t.Fatalf("%d features, Fit gives %d", enc2.NumFeatures(), enc.NumFeatures())
+		}
+		if !slices.Equal(got.Ptr, want.Ptr) || !slices.Equal(got.Index, want.Index) || !slices.Equal(got.Value, want.Value) || got.Cols != want.Cols {
+			t.Fatal("FitTransform's matrix differs from Fit then TransformAll")
+		}
+		if cap(got.Index) != len(got.Index) || cap(got.Value) != len(got.Value) {
+			t.Errorf("matrix capacity %d for %d entries: not allocated at its size", cap(got.Index), len(got.Index))
+		}
+	}
+}

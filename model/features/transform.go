@@ -100,20 +100,31 @@ func (e *Encoder) TransformInto(sc *Scratch, doc string) sparse.Vector {
 		return sparse.Vector{}
 	}
 	e.countIDs(sc, doc)
-	sc.x = sc.x[:0]
+	sc.val = slices.Grow(sc.val[:0], len(sc.idx))[:len(sc.idx)]
+	sc.x = weigh(e, sc.idx, sc.cnt, sc.x, sc.val)
+	n := len(sc.idx)
+	return sparse.Vector{Index: sc.idx[:n:n], Value: sc.val[:n:n]}
+}
+
+// weigh sets val[k] to the weight of feature idx[k] occurring cnt[k] times
+// in a document: (sublinear) tf times IDF, scaled by the block norms. cnt
+// and val may be the same slice (FitTransform weighs in place). x is
+// scratch, returned for reuse.
+func weigh[T uint32 | float32](e *Encoder, idx []int32, cnt []T, x []float64, val []float32) []float64 {
+	x = x[:0]
 	var ssChar, ssWord float64 // sums of squares per block
-	for k, id := range sc.idx {
-		tf := float64(sc.cnt[k])
+	for k, id := range idx {
+		tf := float64(cnt[k])
 		if e.cfg.Sublinear {
-			tf = sublinear(sc.cnt[k])
+			tf = sublinear(uint32(cnt[k]))
 		}
-		x := tf * e.idf[id]
+		v := tf * e.idf[id]
 		if int(id) < e.charEnd {
-			ssChar += x * x
+			ssChar += v * v
 		} else {
-			ssWord += x * x
+			ssWord += v * v
 		}
-		sc.x = append(sc.x, x)
+		x = append(x, v)
 	}
 	charScale, wordScale := e.cfg.CharWeight, e.cfg.WordWeight
 	if e.cfg.BlockNorm {
@@ -124,16 +135,15 @@ func (e *Encoder) TransformInto(sc *Scratch, doc string) sparse.Vector {
 		charScale = safeDiv(charScale, norm)
 		wordScale = safeDiv(wordScale, norm)
 	}
-	sc.val = slices.Grow(sc.val[:0], len(sc.x))[:len(sc.x)]
-	for k, x := range sc.x {
-		if int(sc.idx[k]) < e.charEnd {
-			sc.val[k] = float32(x * charScale)
+	val = val[:len(x)]
+	for k, v := range x {
+		if int(idx[k]) < e.charEnd {
+			val[k] = float32(v * charScale)
 		} else {
-			sc.val[k] = float32(x * wordScale)
+			val[k] = float32(v * wordScale)
 		}
 	}
-	n := len(sc.idx)
-	return sparse.Vector{Index: sc.idx[:n:n], Value: sc.val[:n:n]}
+	return x
 }
 
 // safeDiv is a/b, or 0 when b is 0 (an empty block stays empty).

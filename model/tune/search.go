@@ -263,15 +263,14 @@ type featured struct {
 func featurize(ctx context.Context, train, valid []string, base model.Config, e encoder) (*featured, error) {
 	fc := base.Features
 	fc.MinDF, fc.Text.WordMax, fc.Text.CharMin, fc.Text.CharMax = e.minDF, e.wordMax, e.charMin, e.charMax
-	enc, err := features.Fit(ctx, train, fc)
+	enc, X, err := features.FitTransform(ctx, train, fc)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
 		// A setting that leaves no features (min-df too high for tiny
 		// data) fails its trials, not the search.
 		return &featured{err: err}, nil
-	}
-	X, err := enc.TransformAll(ctx, train, base.Workers)
-	if err != nil {
-		return nil, err
 	}
 	V, err := enc.TransformAll(ctx, valid, base.Workers)
 	if err != nil {
