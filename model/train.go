@@ -15,21 +15,24 @@ import (
 	"intent/model/svm"
 )
 
-// The SVM stopping tolerances of the calibration fits (the final fit uses
-// the configured one, liblinear's 0.1). preEps is that of the loose fit on
-// all rows that the fold fits and the final fit start from; foldEps that of
-// the fold fits, which only re-optimize that start without their held-out
-// rows. Measured on CLINC150 with 5 folds: fold fits from scratch at
-// foldEps stop after a pass or two, with 921 out-of-fold errors and a
+// foldEps is the SVM stopping tolerance of the calibration fold fits (the
+// final fit uses the configured one, liblinear's 0.1). Each fold fit starts
+// from the final fit's dual variables for the fold's training rows (the
+// held-out rows' contributions left out of the weights), so it only has to
+// re-optimize without the fold, which a loose tolerance does in a pass or
+// two. Measured on CLINC150 with 5 folds: fold fits from scratch at this
+// tolerance stop after a pass or two, with 921 out-of-fold errors and a
 // temperature of 0.184; converged from scratch at 1 they make 650 errors
-// and give 0.153, for three times the CPU time; started from the preEps fit
-// they make 719 errors and give 0.158, at the cost of the fits from
-// scratch. The final fit started from the same loose fit takes a quarter
-// less time than from scratch.
-const (
-	preEps  = 1.0
-	foldEps = 5.0
-)
+// and give 0.153, for three times the CPU time; started from a loose fit on
+// all rows they made 719 errors and gave 0.158.
+const foldEps = 5.0
+
+// calibRows is how many out-of-fold questions cross-fitting aims for: it
+// scores folds until it has that many (all folds of a small set, a single
+// fold of a large one). The temperature is one number; tens of thousands
+// of out-of-fold decision values pin it down, and scoring more folds of a
+// large set costs whole passes over it.
+const calibRows = 20000
 
 // Progress is told about long steps: stage is a short name ("featurize",
 // "calibrate", "fit", ...), done of total units are finished. It may be nil.
@@ -49,6 +52,10 @@ type TrainInfo struct {
 	// intent (cross-fitting, CalibFolds folds).
 	NCalib     int `json:"n_calib"`
 	CalibFolds int `json:"calib_folds"`
+	// CalibFoldsScored of the CalibFolds folds were fitted and scored:
+	// all of a small set, only as many as give calibRows questions of a
+	// large one.
+	CalibFoldsScored int `json:"calib_folds_scored"`
 	// CalibErrors of the NCalib out-of-fold questions were misclassified by
 	// their fold model.
 	CalibErrors int `json:"calib_errors"`
@@ -106,38 +113,47 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	progress("featurize", 1, 1)
 	mark("featurize")
 
+	// Texts are no longer needed; the caller's examples still hold them.
+	texts = nil
+	// The solvers gather weights by feature at random rows; numbering the
+	// features by frequency once, here, keeps those gathers close together
+	// without a renumbered copy of X per fit. clf is mapped back below.
+	order := svm.SortByFrequency(X)
+
 	scfg := cfg.SVM
 	scfg.Seed = cfg.Seed
 	scfg.Workers = cfg.Workers
 	if cfg.BalancedWeights {
 		scfg.ClassWeights = svm.BalancedWeights(y, k)
 	}
+	calibrate := cfg.CalibFraction > 0
 
-	// Temperature: cross-fitting. Every training row is scored by a model
-	// that did not train on it, and the temperature is fitted on those
+	// The final fit comes first, from scratch (liblinear's result); its
+	// dual variables seed the calibration fold fits.
+	clf, dual, err := svm.FitDual(ctx, X, y, k, scfg, stageProgress(progress, "fit"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("model: %w", err)
+	}
+	mark("fit")
+
+	// Temperature: cross-fitting. Training rows are scored by a model that
+	// did not train on them, and the temperature is fitted on those
 	// out-of-fold decision values (see crossFit and fitTemperature).
 	info.Temperature = 1
-	var init *svm.Dual
-	if cfg.CalibFraction > 0 {
-		cf, err := crossFit(ctx, examples, X, y, k, cfg, scfg, progress)
+	if calibrate {
+		cf, err := crossFit(ctx, examples, X, y, k, cfg, scfg, dual, progress)
 		if err != nil {
 			return nil, nil, err
 		}
-		init = cf.init
 		if err := fitTemperature(cf, y, k, labels, info); err != nil {
 			return nil, nil, err
 		}
 	} else {
 		info.Warnings = append(info.Warnings, "calibration is off: the probabilities are a plain softmax of the decision values (temperature 1), not fitted to the data")
 	}
+	dual = nil
 	mark("calibrate")
-
-	scfg.Init = init
-	clf, err := svm.Fit(ctx, X, y, k, scfg, stageProgress(progress, "fit"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("model: %w", err)
-	}
-	mark("fit")
+	clf = clf.SelectFeatures(svm.Position(order))
 
 	info.FeaturesBefore = enc.NumFeatures()
 	if cfg.PruneBelow > 0 {
@@ -232,32 +248,29 @@ func stageProgress(p Progress, stage string) func(done, total int) {
 
 // crossFitResult holds the out-of-fold decision values of a cross-fit.
 type crossFitResult struct {
-	folds int
-	// scores is the flat n × k matrix of out-of-fold decision values; only
-	// the rows listed in usable hold one.
-	scores []float32
+	folds int // the folds the rows were split into
+	used  int // the folds fitted and scored
 	// usable lists, increasing, the rows scored by a fold model that had
 	// seen their class. A row whose fold trained without its class (an
 	// intent with one question) says how the model treats an unknown
 	// intent, not how sure it is of a known one, so it is left out.
 	usable []int
-	// init is the dual solution of the loose fit on all rows: the warm
-	// start of the final fit.
-	init *svm.Dual
+	// scores holds the k decision values of each usable row, in order.
+	scores []float32
 }
 
 // crossFit splits the rows into stratified folds (dataset.KFold, at most
-// cfg.CalibFolds, at most one per row) and, for each fold, fits the SVM on
-// the other folds and scores the fold's rows.
+// cfg.CalibFolds, at most one per row) and, for each fold in turn until
+// calibRows rows are scored, fits the SVM on the other folds and scores the
+// fold's rows.
 //
-// Cost: first a loose fit on all rows (preEps); each fold fit starts from
-// its dual variables for the fold's training rows (the held-out rows'
-// contributions are left out of the weights), so it only has to
-// re-optimize without the fold and does so at the looser foldEps; the
-// final fit then starts from the same loose fit. Every fit trains its
-// one-vs-rest classes in parallel. A fold whose training part holds a
-// single class is skipped; its rows get no score.
-func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix, y []int32, k int, cfg Config, scfg svm.Config, progress Progress) (*crossFitResult, error) {
+// Cost: each fold fit starts from full, the dual variables of the final fit
+// on all rows, for the fold's training rows, so it only has to re-optimize
+// without the fold and does so at the looser foldEps; it reads X in place
+// (svm.Config.Rows). Every fit trains its one-vs-rest classes in parallel.
+// A fold whose training part holds a single class is skipped; its rows get
+// no score.
+func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix, y []int32, k int, cfg Config, scfg svm.Config, full *svm.Dual, progress Progress) (*crossFitResult, error) {
 	n := len(y)
 	nf := min(cfg.folds(), n)
 	if nf < 2 {
@@ -267,25 +280,21 @@ func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix,
 	if err != nil {
 		return nil, fmt.Errorf("model: calibration folds: %w", err)
 	}
-	res := &crossFitResult{folds: nf, scores: make([]float32, n*k)}
-	// Progress: the loose fit, then the folds, in equal parts.
+	use, scored := 0, 0
+	for use < nf && scored < calibRows {
+		scored += len(folds[use])
+		use++
+	}
+	res := &crossFitResult{folds: nf, used: use}
 	step := func(part int) func(done, total int) {
-		return func(done, total int) { progress("calibrate", part*total+done, (nf+1)*total) }
+		return func(done, total int) { progress("calibrate", part*total+done, use*total) }
 	}
-	pcfg := scfg
-	pcfg.Eps = max(scfg.Eps, preEps)
-	pcfg.Init = nil
-	_, pre, err := svm.FitDual(ctx, X, y, k, pcfg, step(0))
-	if err != nil {
-		return nil, fmt.Errorf("model: calibration fit: %w", err)
-	}
-	res.init = pre
 
 	fcfg := scfg
 	fcfg.Eps = max(scfg.Eps, foldEps)
 	held := make([]bool, n)
-	usable := make([]bool, n)
-	for f, rows := range folds {
+	scores := make([][]float32, n) // of the scored rows only
+	for f, rows := range folds[:use] {
 		clear(held)
 		for _, i := range rows {
 			held[i] = true
@@ -307,23 +316,27 @@ func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix,
 		if classes < 2 {
 			continue
 		}
-		alpha := make([]float64, len(fitIdx)*k)
-		for r, i := range fitIdx {
-			copy(alpha[r*k:(r+1)*k], pre.Alpha[i*k:(i+1)*k])
+		fcfg.Rows = fitIdx
+		if full != nil {
+			if fcfg.Init, err = full.Select(fitIdx); err != nil {
+				return nil, fmt.Errorf("model: calibration fit %d of %d: %w", f+1, nf, err)
+			}
 		}
-		fcfg.Init = &svm.Dual{Solver: pre.Solver, Classes: k, Rows: len(fitIdx), Alpha: alpha}
-		clf, err := svm.Fit(ctx, X.Subset(fitIdx), pick(y, fitIdx), k, fcfg, step(f+1))
+		clf, err := svm.Fit(ctx, X, pick(y, fitIdx), k, fcfg, step(f))
 		if err != nil {
 			return nil, fmt.Errorf("model: calibration fit %d of %d: %w", f+1, nf, err)
 		}
 		for _, i := range rows {
-			clf.Decision(X.Row(i), res.scores[i*k:(i+1)*k])
-			usable[i] = seen[y[i]]
+			if seen[y[i]] {
+				scores[i] = make([]float32, k)
+				clf.Decision(X.Row(i), scores[i])
+			}
 		}
 	}
-	for i, u := range usable {
-		if u {
+	for i, s := range scores {
+		if s != nil {
 			res.usable = append(res.usable, i)
+			res.scores = append(res.scores, s...)
 		}
 	}
 	return res, nil
@@ -351,6 +364,7 @@ const (
 // stays 1.
 func fitTemperature(cf *crossFitResult, y []int32, k int, labels []string, info *TrainInfo) error {
 	info.CalibFolds = cf.folds
+	info.CalibFoldsScored = cf.used
 	n := len(cf.usable)
 	info.NCalib = n
 	have := make([]bool, k)
@@ -369,13 +383,11 @@ func fitTemperature(cf *crossFitResult, y []int32, k int, labels []string, info 
 			"calibration evidence is missing: no intent has a question scored by a fold model that had seen it (%d intents); the probabilities are a plain softmax (temperature 1), not fitted to the data", k))
 		return nil
 	}
-	scores := make([]float32, n*k)
+	scores := cf.scores
 	yy := make([]int32, n)
 	for r, i := range cf.usable {
-		row := cf.scores[i*k : (i+1)*k]
-		copy(scores[r*k:(r+1)*k], row)
 		yy[r] = y[i]
-		if argmax32(row) != int(y[i]) {
+		if argmax32(scores[r*k:(r+1)*k]) != int(y[i]) {
 			info.CalibErrors++
 		}
 	}

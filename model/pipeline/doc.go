@@ -1,5 +1,5 @@
 // Package pipeline is the one training pipeline: load -> check -> split ->
-// fit (featurize, calibrate, fit) -> evaluate. `trainer train`, the
+// fit (featurize, fit, calibrate) -> evaluate. `trainer train`, the
 // server's training tasks, and later tuning and cross-validation all call
 // Run, so every decision about data (what is usable, what to do with
 // intents too small to measure, the defaults) is made here once.

@@ -98,7 +98,7 @@ type OOSJob struct {
 // Hooks let a caller follow a run. Every field may be nil.
 type Hooks struct {
 	// Stage is called when a stage starts: load, check, split, featurize,
-	// calibrate, fit (from model.Train's progress), evaluate. An error
+	// fit, calibrate (from model.Train's progress), evaluate. An error
 	// stops the run.
 	Stage func(stage string) error
 	// Progress reports progress within model.Train's stages.

@@ -33,7 +33,7 @@ func TestRunStagesAndReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"load", "check", "split", "featurize", "calibrate", "fit", "evaluate"}
+	want := []string{"load", "check", "split", "featurize", "fit", "calibrate", "evaluate"}
 	if !slices.Equal(stages, want) {
 		t.Errorf("stages %v, want %v", stages, want)
 	}

@@ -17,3 +17,15 @@ func axpyAVX2(a float32, x, y *float32, n int)
 //
 //go:noescape
 func axpy8AVX2(a float32, q *int8, y *float32, n int)
+
+// dotBlockAVX2 sets out[m] = Σ_j val[j]·w[idx[j]*16+m] for j < n > 0.
+// Indices are not checked.
+//
+//go:noescape
+func dotBlockAVX2(w *float32, idx *int32, val *float32, n int, out *[blockSize]float32)
+
+// axpyBlockAVX2 adds d[m]·val[j] to w[idx[j]*16+m] for j < n > 0. Indices
+// are not checked.
+//
+//go:noescape
+func axpyBlockAVX2(w *float32, idx *int32, val *float32, n int, d *[blockSize]float32)

@@ -98,9 +98,15 @@ type Config struct {
 	// for Linear.Exported to apply after any feature pruning.
 	Weights Weights
 	// Init, when non-nil, warm-starts the solver from the dual variables of
-	// an earlier fit (see FitDual and Dual.Expand). It must have been made
-	// by the same solver with as many rows and classes as this fit.
+	// an earlier fit (see FitDual, Dual.Expand and Dual.Select). It must
+	// have been made by the same solver with as many rows and classes as
+	// this fit.
 	Init *Dual
+	// Rows, when non-nil, fits on these rows of X only, in this order: the
+	// fit is that on X.Subset(Rows), with the labels, Init and the returned
+	// Dual indexed by position in Rows, but the one-vs-rest solvers read X
+	// in place instead of copying it (cross-fitting folds).
+	Rows []int
 }
 
 // DefaultConfig returns liblinear's defaults for -s 1 with a bias:

@@ -22,7 +22,7 @@ func fitCS(ctx context.Context, X *sparse.Matrix, y []int32, K int, cfg *Config,
 		ptr        = X.Ptr
 		xi, xv     = X.Index, X.Value
 		bias       = cfg.Bias
-		qd         = rowNorms(X, bias)
+		qd         = rowNorms(X, nil, bias)
 		cw         = cfg.costs(K)
 		w          = make([]float64, nf*K) // feature-major, as in liblinear
 		wb         = make([]float64, K)    // weights of the bias feature
@@ -48,7 +48,7 @@ func fitCS(ctx context.Context, X *sparse.Matrix, y []int32, K int, cfg *Config,
 		index[i] = int32(i)
 	}
 	if cfg.Init != nil {
-		warmStartCS(cfg.Init.Alpha, alpha, y, cw, K)
+		warmStartCS(cfg.Init.dense(), alpha, y, cw, K)
 		for i := range n {
 			ai := alpha[i*K : (i+1)*K]
 			for f := ptr[i]; f < ptr[i+1]; f++ {
@@ -236,7 +236,7 @@ func fitCS(ctx context.Context, X *sparse.Matrix, y []int32, K int, cfg *Config,
 	}
 	var dual *Dual
 	if wantDual {
-		dual = &Dual{Solver: CrammerSinger, Classes: K, Rows: n, Alpha: alpha}
+		dual = denseDual(CrammerSinger, n, K, alpha)
 	}
 	return m, dual, nil
 }

@@ -13,40 +13,10 @@ import (
 	"intent/model/sparse"
 )
 
-// Dual holds the dual variables of a fit, one per row and class, so that a
-// later fit on the same rows (plus new ones) can start close to its optimum.
-// Alpha[i*Classes+k] is the variable of row i for class k: for one-vs-rest it
-// is the liblinear α_i of the problem "class k versus the rest"; for
-// Crammer-Singer it is α_i^k of Keerthi et al.
-type Dual struct {
-	Solver  Solver
-	Classes int
-	Rows    int
-	Alpha   []float64
-}
-
-// Expand returns the dual variables of an n-row problem whose row rows[i] is
-// row i of d; the other rows start at zero. It is how a fit on a subset
-// seeds a fit on the whole set.
-func (d *Dual) Expand(rows []int, n int) (*Dual, error) {
-	if len(rows) != d.Rows {
-		return nil, fmt.Errorf("svm: expand: %d row positions for %d rows", len(rows), d.Rows)
-	}
-	out := &Dual{Solver: d.Solver, Classes: d.Classes, Rows: n, Alpha: make([]float64, n*d.Classes)}
-	k := d.Classes
-	for i, r := range rows {
-		if r < 0 || r >= n {
-			return nil, fmt.Errorf("svm: expand: row position %d out of range [0,%d)", r, n)
-		}
-		copy(out.Alpha[r*k:(r+1)*k], d.Alpha[i*k:(i+1)*k])
-	}
-	return out, nil
-}
-
 // Fit trains a model on the rows of X with class indices y in [0,classes).
 //
-// progress, when non-nil, is called after each one-vs-rest class finishes as
-// progress(done, classes); the calls come from worker goroutines but never
+// progress, when non-nil, is called after each block of one-vs-rest
+// classes (blockSize of them) finishes as progress(done, classes); the calls come from worker goroutines but never
 // overlap and done increases. Crammer-Singer calls progress(iter, MaxIter)
 // after each pass and progress(MaxIter, MaxIter) at the end.
 //
@@ -64,16 +34,20 @@ func FitDual(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg 
 }
 
 func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, wantDual bool, progress func(done, total int)) (*Linear, *Dual, error) {
-	if err := validateProblem(X, y, classes); err != nil {
+	if err := validateProblem(X, cfg.Rows, y, classes); err != nil {
 		return nil, nil, err
 	}
 	if err := cfg.validate(classes); err != nil {
 		return nil, nil, err
 	}
+	n := len(y)
 	if d := cfg.Init; d != nil {
-		if d.Solver != cfg.Solver || d.Classes != classes || d.Rows != X.Rows() || len(d.Alpha) != d.Rows*d.Classes {
+		if d.Solver != cfg.Solver || d.Classes != classes || d.Rows != n {
 			return nil, nil, fmt.Errorf("svm: warm start from a %v fit of %d rows x %d classes does not match a %v fit of %d rows x %d classes",
-				d.Solver, d.Rows, d.Classes, cfg.Solver, X.Rows(), classes)
+				d.Solver, d.Rows, d.Classes, cfg.Solver, n, classes)
+		}
+		if err := d.validate(); err != nil {
+			return nil, nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -85,6 +59,11 @@ func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Conf
 	fitter := fitOvR
 	if cfg.Solver == CrammerSinger {
 		fitter = fitCS
+		// Crammer-Singer holds rows × classes variables anyway: a copy of
+		// the rows costs less than that.
+		if cfg.Rows != nil {
+			X, cfg.Rows = X.Subset(cfg.Rows), nil
+		}
 	}
 	m, dual, err := fitter(ctx, X, y, classes, &cfg, wantDual, progress)
 	if m != nil {
@@ -93,15 +72,24 @@ func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Conf
 	return m, dual, err
 }
 
-func validateProblem(X *sparse.Matrix, y []int32, classes int) error {
+func validateProblem(X *sparse.Matrix, rows []int, y []int32, classes int) error {
 	if X == nil {
 		return fmt.Errorf("svm: nil matrix")
 	}
-	if X.Rows() <= 0 {
+	n := X.Rows()
+	if rows != nil {
+		n = len(rows)
+		for i, r := range rows {
+			if r < 0 || r >= X.Rows() {
+				return fmt.Errorf("svm: row %d of the subset (%d) out of range [0,%d)", i, r, X.Rows())
+			}
+		}
+	}
+	if n <= 0 {
 		return fmt.Errorf("svm: empty training set")
 	}
-	if len(y) != X.Rows() {
-		return fmt.Errorf("svm: %d labels for %d rows", len(y), X.Rows())
+	if len(y) != n {
+		return fmt.Errorf("svm: %d labels for %d rows", len(y), n)
 	}
 	if classes < 2 {
 		return fmt.Errorf("svm: need at least 2 classes, got %d", classes)
@@ -109,8 +97,8 @@ func validateProblem(X *sparse.Matrix, y []int32, classes int) error {
 	if X.Cols < 0 || X.Cols > math.MaxInt32 {
 		return fmt.Errorf("svm: invalid column count %d", X.Cols)
 	}
-	if err := X.Validate(); err != nil {
-		return fmt.Errorf("svm: %w", err)
+	if err := checkMatrix(X); err != nil {
+		return err
 	}
 	for i, v := range X.Value {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -134,13 +122,43 @@ func validateProblem(X *sparse.Matrix, y []int32, classes int) error {
 	return nil
 }
 
-// rowNorms returns x_i·x_i + bias², the diagonal of the Gram matrix that the
+// checkMatrix checks what the solvers rely on: a well-formed CSR layout
+// and every index in range. Unlike sparse.Matrix.Validate it accepts rows
+// whose indices are not increasing (SortByFrequency leaves them so); a
+// repeated index only adds up, as in the dot products.
+func checkMatrix(X *sparse.Matrix) error {
+	if len(X.Ptr) == 0 || X.Ptr[0] != 0 || X.Ptr[len(X.Ptr)-1] != len(X.Index) || len(X.Index) != len(X.Value) {
+		return fmt.Errorf("svm: malformed matrix: %d row pointers, %d indices, %d values", len(X.Ptr), len(X.Index), len(X.Value))
+	}
+	for i := 1; i < len(X.Ptr); i++ {
+		if X.Ptr[i] < X.Ptr[i-1] {
+			return fmt.Errorf("svm: malformed matrix: row %d has a negative length", i-1)
+		}
+	}
+	for j, f := range X.Index {
+		if f < 0 || int(f) >= X.Cols {
+			return fmt.Errorf("svm: index %d at entry %d out of range [0,%d)", f, j, X.Cols)
+		}
+	}
+	return nil
+}
+
+// rowNorms returns x_i·x_i + bias² for every row of the problem (the rows
+// of X, or those listed in rows), the diagonal of the Gram matrix that the
 // coordinate steps divide by.
-func rowNorms(X *sparse.Matrix, bias float64) []float64 {
-	qd := make([]float64, X.Rows())
+func rowNorms(X *sparse.Matrix, rows []int, bias float64) []float64 {
+	n := X.Rows()
+	if rows != nil {
+		n = len(rows)
+	}
+	qd := make([]float64, n)
 	for i := range qd {
+		r := i
+		if rows != nil {
+			r = rows[i]
+		}
 		s := bias * bias
-		for _, v := range X.Value[X.Ptr[i]:X.Ptr[i+1]] {
+		for _, v := range X.Value[X.Ptr[r]:X.Ptr[r+1]] {
 			s += float64(v) * float64(v)
 		}
 		qd[i] = s
@@ -157,24 +175,34 @@ func workerCount(cfg *Config, jobs int) int {
 }
 
 func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *Config, wantDual bool, progress func(done, total int)) (*Linear, *Dual, error) {
-	n, nf := X.Rows(), X.Cols
-	qd := rowNorms(X, cfg.Bias)
+	n, nf := len(y), X.Cols
+	qd := rowNorms(X, cfg.Rows, cfg.Bias)
+	var rows []int32
+	if cfg.Rows != nil {
+		rows = make([]int32, n)
+		for i, r := range cfg.Rows {
+			rows[i] = int32(r)
+		}
+	}
 	X, order := byFrequency(X)
 	cp := cfg.costs(classes)
 	// Two classes are one problem: class 1 versus class 0 is its mirror.
-	problems := classes
-	if classes == 2 {
-		problems = 1
-	}
 	m := &Linear{Classes: classes, Features: nf, W: make([]float32, nf*classes), B: make([]float32, classes)}
-	var dual *Dual
+	var dual *dualBuilder
 	if wantDual {
-		dual = &Dual{Solver: cfg.Solver, Classes: classes, Rows: n, Alpha: make([]float64, n*classes)}
+		dual = newDualBuilder(cfg.Solver, n, classes)
 	}
-	var init []float64
-	if cfg.Init != nil {
-		init = cfg.Init.Alpha
+
+	// The problems, blockSize at a time: a block is trained by one worker.
+	var lanes []lane
+	if classes == 2 {
+		lanes = []lane{{class: 0, cp: cp[0], cn: cp[1]}}
+	} else {
+		for k := range classes {
+			lanes = append(lanes, lane{class: int32(k), cp: cp[k], cn: cfg.C})
+		}
 	}
+	blocks := (len(lanes) + blockSize - 1) / blockSize
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -185,29 +213,18 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 		done     int
 		wg       sync.WaitGroup
 	)
-	for range workerCount(cfg, problems) {
+	for range workerCount(cfg, blocks) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := &binarySolver{
-				x: X, y: y, qd: qd, bias: cfg.Bias, eps: cfg.Eps, maxIter: cfg.MaxIter,
-				l1:     cfg.Solver == L1LossDual,
-				w:      make([]float32, nf),
-				alpha:  make([]float64, n),
-				index:  make([]int32, n),
-				shrunk: make([]int32, n),
-			}
+			s := newBlockSolver(X, rows, y, qd, cfg)
 			for {
-				k := int(next.Add(1) - 1)
-				if k >= problems {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
 					return
 				}
-				cn := cfg.C
-				if classes == 2 {
-					cn = cp[1]
-				}
-				wb, err := s.solve(ctx, int32(k), cp[k], cn, cfg.Seed, init, classes)
-				if err != nil {
+				bl := lanes[b*blockSize : min((b+1)*blockSize, len(lanes))]
+				if err := s.solve(ctx, bl, cfg.Seed, uint64(b), cfg.Init); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -216,28 +233,35 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 					cancel()
 					return
 				}
-				for f, v := range s.w {
-					m.W[int(order[f])*classes+k] = v
-				}
-				m.B[k] = float32(wb * cfg.Bias)
-				if dual != nil {
-					for i, a := range s.alpha {
-						dual.Alpha[i*classes+k] = a
+				for f := range nf {
+					c := f
+					if order != nil {
+						c = int(order[f])
 					}
+					src := s.w[f*blockSize : f*blockSize+len(bl)]
+					for j, ln := range bl {
+						m.W[c*classes+int(ln.class)] = src[j]
+					}
+				}
+				for j, ln := range bl {
+					m.B[ln.class] = float32(s.wb[j] * cfg.Bias)
 				}
 				if classes == 2 {
 					for f := range nf {
 						m.W[f*2+1] = -m.W[f*2]
 					}
 					m.B[1] = -m.B[0]
-					if dual != nil {
-						for i, a := range s.alpha {
-							dual.Alpha[i*2+1] = a
+				}
+				mu.Lock()
+				if dual != nil {
+					for j, ln := range bl {
+						dual.setLane(int(ln.class), s.alpha, j)
+						if classes == 2 {
+							dual.setLane(1, s.alpha, j)
 						}
 					}
 				}
-				mu.Lock()
-				done += classes / problems
+				done += len(bl) * classes / len(lanes)
 				progress(done, classes)
 				mu.Unlock()
 			}
@@ -247,7 +271,10 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 	if firstErr != nil {
 		return nil, nil, firstErr
 	}
-	return m, dual, nil
+	if dual == nil {
+		return m, nil, nil
+	}
+	return m, dual.dual(), nil
 }
 
 // byFrequency returns X with its columns renumbered by decreasing number of
@@ -255,16 +282,16 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 // training loops gather w[f] at random rows; packing the frequent features
 // together keeps most of those gathers in the first cache lines of w. Only
 // addresses change, not the arithmetic, so the weights are the same bits.
+//
+// When the columns are in that order already (SortByFrequency), X itself
+// and a nil order are returned: renumbering copies every index, a third of
+// the matrix, for each fit.
 func byFrequency(X *sparse.Matrix) (*sparse.Matrix, []int32) {
-	count := make([]int32, X.Cols)
-	for _, f := range X.Index {
-		count[f]++
+	count := columnCounts(X)
+	if slices.IsSortedFunc(count, func(a, b int32) int { return cmp.Compare(b, a) }) {
+		return X, nil
 	}
-	order := make([]int32, X.Cols)
-	for f := range order {
-		order[f] = int32(f)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(count[b], count[a]) })
+	order := frequencyOrder(count)
 	pos := make([]int32, X.Cols)
 	for c, f := range order {
 		pos[f] = int32(c)
@@ -274,4 +301,50 @@ func byFrequency(X *sparse.Matrix) (*sparse.Matrix, []int32) {
 		index[j] = pos[f]
 	}
 	return &sparse.Matrix{Ptr: X.Ptr, Index: index, Value: X.Value, Cols: X.Cols}, order
+}
+
+func columnCounts(X *sparse.Matrix) []int32 {
+	count := make([]int32, X.Cols)
+	for _, f := range X.Index {
+		count[f]++
+	}
+	return count
+}
+
+// frequencyOrder lists the columns by decreasing count, ties in column order.
+func frequencyOrder(count []int32) []int32 {
+	order := make([]int32, len(count))
+	for f := range order {
+		order[f] = int32(f)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(count[b], count[a]) })
+	return order
+}
+
+// SortByFrequency renumbers the columns of X in place by decreasing number
+// of non-zeros (ties in column order) and returns order: new column c is old column order[c]. Fits
+// on the result skip their own renumbering (see byFrequency), which for a
+// training that fits many times (cross-fitting, tuning) saves a copy of the
+// indices per fit. Map the weights back with
+// Linear.SelectFeatures(Position(order)).
+//
+// The entries of each row keep their order, so the rows' indices are no
+// longer increasing (sparse.Matrix.Validate refuses X afterwards; the
+// solvers accept it) and the arithmetic is the same as without the call.
+func SortByFrequency(X *sparse.Matrix) []int32 {
+	order := frequencyOrder(columnCounts(X))
+	pos := Position(order)
+	for j, f := range X.Index {
+		X.Index[j] = pos[f]
+	}
+	return order
+}
+
+// Position inverts a permutation: Position(order)[order[c]] = c.
+func Position(order []int32) []int32 {
+	pos := make([]int32, len(order))
+	for c, f := range order {
+		pos[f] = int32(c)
+	}
+	return pos
 }

@@ -23,15 +23,15 @@ import (
 )
 
 // stageSpan is the share of a task's progress each stage covers, in
-// order. The model's own stages (featurize, calibrate, fit) report their
+// order. The model's own stages (featurize, fit, calibrate) report their
 // progress within their span.
 var stageSpan = map[string][2]float64{
 	"load":      {0, 0.03},
 	"check":     {0.03, 0.05},
 	"split":     {0.05, 0.06},
 	"featurize": {0.06, 0.15},
-	"calibrate": {0.15, 0.6}, // the cross-fitting: a loose fit and 5 fold fits
-	"fit":       {0.6, 0.85},
+	"fit":       {0.15, 0.6},
+	"calibrate": {0.6, 0.85}, // the cross-fitting: up to 5 warm-started fold fits
 	"tune":      {0.06, 0.5}, // search.* only; the final fit's stages follow
 	"evaluate":  {0.85, 0.9},
 	"refit":     {0.9, 0.96}, // options.refit only

@@ -1,0 +1,192 @@
+package svm
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// The AVX2 kernels and the portable ones compute the same sums (up to the
+// rounding of fused multiply-adds), for every row length.
+func TestBlockKernels(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine: only the portable kernels run")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const nf = 97
+	w := make([]float32, nf*blockSize)
+	for i := range w {
+		w[i] = r.Float32()*2 - 1
+	}
+	for n := 1; n <= 9; n++ {
+		idx := make([]int32, n)
+		val := make([]float32, n)
+		for j := range idx {
+			idx[j] = int32(r.IntN(nf))
+			val[j] = r.Float32()
+		}
+		var got, want [blockSize]float32
+		dotBlockAVX2(&w[0], &idx[0], &val[0], n, &got)
+		dotBlockGo(w, idx, val, &want)
+		for m := range got {
+			if math.Abs(float64(got[m]-want[m])) > 1e-5 {
+				t.Fatalf("n=%d: dot lane %d = %v, portable %v", n, m, got[m], want[m])
+			}
+		}
+		var d [blockSize]float32
+		for m := range d {
+			d[m] = r.Float32() - 0.5
+		}
+		a, b := slices.Clone(w), slices.Clone(w)
+		axpyBlockAVX2(&a[0], &idx[0], &val[0], n, &d)
+		axpyBlockGo(b, idx, val, &d)
+		for i := range a {
+			if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+				t.Fatalf("n=%d: axpy entry %d = %v, portable %v", n, i, a[i], b[i])
+			}
+		}
+		if slices.Equal(a, w) {
+			t.Fatalf("n=%d: axpy changed nothing", n)
+		}
+	}
+}
+
+// Fitting on Config.Rows is fitting on the copied subset: the same weights,
+// bit for bit, and the same dual variables.
+func TestFitRowsIsSubset(t *testing.T) {
+	X, y := synthetic(900, 20, 800, 20, 11)
+	r := rand.New(rand.NewPCG(5, 6))
+	var rows []int
+	for i := range X.Rows() {
+		if r.IntN(4) != 0 {
+			rows = append(rows, i)
+		}
+	}
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	ys := pick32(y, rows)
+	for _, s := range []Solver{L2LossDual, L1LossDual, CrammerSinger} {
+		t.Run(s.String(), func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Solver = s
+			want, wd, err := FitDual(context.Background(), X.Subset(rows), ys, 20, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Rows = rows
+			got, gd, err := FitDual(context.Background(), X, ys, 20, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B) {
+				t.Error("weights differ from the fit on the copied rows")
+			}
+			if !slices.Equal(gd.Row, wd.Row) || !slices.Equal(gd.Alpha, wd.Alpha) || !slices.Equal(gd.Ptr, wd.Ptr) {
+				t.Error("dual variables differ from the fit on the copied rows")
+			}
+		})
+	}
+	cfg := DefaultConfig()
+	cfg.Rows = []int{0, X.Rows()}
+	if _, err := Fit(context.Background(), X, y[:2], 20, cfg, nil); err == nil {
+		t.Error("a row out of range was accepted")
+	}
+}
+
+func pick32(y []int32, rows []int) []int32 {
+	out := make([]int32, len(rows))
+	for i, r := range rows {
+		out[i] = y[r]
+	}
+	return out
+}
+
+// SortByFrequency renumbers the columns in place; the fit on the result,
+// mapped back, is the fit on the original, bit for bit.
+func TestSortByFrequency(t *testing.T) {
+	X, y := synthetic(600, 12, 500, 20, 12)
+	want, err := Fit(context.Background(), X, y, 12, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Xs := X.Subset(func() []int {
+		r := make([]int, X.Rows())
+		for i := range r {
+			r[i] = i
+		}
+		return r
+	}())
+	order := SortByFrequency(Xs)
+	count := columnCounts(Xs)
+	if !slices.IsSortedFunc(count, func(a, b int32) int { return int(b - a) }) {
+		t.Fatal("columns are not by decreasing frequency")
+	}
+	if _, o := byFrequency(Xs); o != nil {
+		t.Error("a sorted matrix was renumbered again")
+	}
+	got, err := Fit(context.Background(), Xs, y, 12, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got.SelectFeatures(Position(order))
+	if !slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B) {
+		t.Error("the fit on the sorted columns, mapped back, differs")
+	}
+}
+
+// The dual variables are kept sparse, and Select and Expand move them
+// between a set and its subsets.
+func TestDualSparseSelectExpand(t *testing.T) {
+	X, y := synthetic(1200, 30, 800, 20, 13)
+	_, d, err := FitDual(context.Background(), X, y, 30, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() == 0 || d.Len() > X.Rows()*30/2 {
+		t.Errorf("%d non-zero variables of %d: expected a sparse minority", d.Len(), X.Rows()*30)
+	}
+	dense := d.dense()
+	keep := []int{5, 3, 700, 1199, 0}
+	s, err := d.Select(keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.validate(); err != nil {
+		t.Fatal(err)
+	}
+	sd := s.dense()
+	for i, r := range keep {
+		if !slices.Equal(sd[i*30:(i+1)*30], dense[r*30:(r+1)*30]) {
+			t.Errorf("selected row %d is not row %d", i, r)
+		}
+	}
+	e, err := s.Expand(keep, X.Rows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := e.dense()
+	for i := range X.Rows() {
+		want := make([]float64, 30)
+		if slices.Contains(keep, i) {
+			want = dense[i*30 : (i+1)*30]
+		}
+		if !slices.Equal(ed[i*30:(i+1)*30], want) {
+			t.Fatalf("expanded row %d differs", i)
+		}
+	}
+	if _, err := d.Select([]int{X.Rows()}); err == nil {
+		t.Error("Select accepted a row out of range")
+	}
+	bad := *d
+	bad.Row = slices.Clone(d.Row)
+	bad.Row[0], bad.Row[1] = bad.Row[1], bad.Row[0]
+	cfg := DefaultConfig()
+	cfg.Init = &bad
+	if _, err := Fit(context.Background(), X, y, 30, cfg, nil); err == nil {
+		t.Error("a warm start with rows out of order was accepted")
+	}
+}
