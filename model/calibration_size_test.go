@@ -211,3 +211,45 @@ func TestCalibrationEdgeCases(t *testing.T) {
 		t.Errorf("50 folds on 30 questions: %v, %d folds, %d rows", err, info.CalibFolds, info.NCalib)
 	}
 }
+
+// Cross-fitting stops scoring folds once it has calibRows out-of-fold
+// questions with calibErrors mistakes, and scores every fold otherwise.
+func TestCrossFitStopsWhenEvidenceSuffices(t *testing.T) {
+	// 8,000 questions in 20 intents, a fifth of them with a random label:
+	// plenty of mistakes, so 2 folds of 1,600 are enough.
+	var ex []dataset.Example
+	r := uint64(7)
+	next := func(n int) int {
+		r = r*6364136223846793005 + 1442695040888963407
+		return int((r >> 33) % uint64(n))
+	}
+	for i := range 8000 {
+		c := i % 20
+		text := "sujet" + strconv.Itoa(c) + " mot" + strconv.Itoa(next(50)) + " autre" + strconv.Itoa(next(50))
+		label := strconv.Itoa(c)
+		if next(5) == 0 {
+			label = strconv.Itoa(next(20))
+		}
+		ex = append(ex, dataset.Example{ID: strconv.Itoa(i), Text: text, Label: label})
+	}
+	_, info, err := Train(context.Background(), ex, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.CalibFolds != 5 || info.CalibFoldsScored != 2 || info.NCalib != 3200 || info.CalibErrors < calibErrors {
+		t.Errorf("%d of %d folds scored, %d questions, %d mistakes; want 2 of 5, 3200, at least %d",
+			info.CalibFoldsScored, info.CalibFolds, info.NCalib, info.CalibErrors, calibErrors)
+	}
+	// The same questions with their true labels: too few mistakes to stop.
+	for i := range ex {
+		ex[i].Label = strconv.Itoa(i % 20)
+	}
+	_, info, err = Train(context.Background(), ex, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.CalibErrors >= calibErrors || info.CalibFoldsScored != 5 || info.NCalib != 8000 {
+		t.Errorf("%d mistakes, %d folds, %d questions: with fewer than %d mistakes, all 5 folds (8000 questions) are scored",
+			info.CalibErrors, info.CalibFoldsScored, info.NCalib, calibErrors)
+	}
+}

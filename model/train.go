@@ -27,12 +27,17 @@ import (
 // all rows they made 719 errors and gave 0.158.
 const foldEps = 5.0
 
-// calibRows is how many out-of-fold questions cross-fitting aims for: it
-// scores folds until it has that many (all folds of a small set, a single
-// fold of a large one). The temperature is one number; tens of thousands
-// of out-of-fold decision values pin it down, and scoring more folds of a
-// large set costs whole passes over it.
-const calibRows = 20000
+// Cross-fitting scores folds until it has calibRows out-of-fold questions
+// of which calibErrors are misclassified (or every fold): all folds of a
+// small set, one of a large one. The temperature is one number, and it is
+// set by the mistakes (how overconfident the scores are). Measured on
+// CLINC150 (test ECE after temperature scaling): 5 folds (15,000 questions,
+// 719 mistakes) 0.0230; 3 folds 0.0232; 2 folds 0.0233; 1 fold (3,000
+// questions, about 200 mistakes) 0.0234, for 1.0 s less training.
+const (
+	calibRows   = 3000
+	calibErrors = 100
+)
 
 // Progress is told about long steps: stage is a short name ("featurize",
 // "calibrate", "fit", ...), done of total units are finished. It may be nil.
@@ -53,8 +58,8 @@ type TrainInfo struct {
 	NCalib     int `json:"n_calib"`
 	CalibFolds int `json:"calib_folds"`
 	// CalibFoldsScored of the CalibFolds folds were fitted and scored:
-	// all of a small set, only as many as give calibRows questions of a
-	// large one.
+	// all of a small set, only as many as give calibRows questions with
+	// calibErrors mistakes of a large one.
 	CalibFoldsScored int `json:"calib_folds_scored"`
 	// CalibErrors of the NCalib out-of-fold questions were misclassified by
 	// their fold model.
@@ -261,8 +266,8 @@ type crossFitResult struct {
 
 // crossFit splits the rows into stratified folds (dataset.KFold, at most
 // cfg.CalibFolds, at most one per row) and, for each fold in turn until
-// calibRows rows are scored, fits the SVM on the other folds and scores the
-// fold's rows.
+// calibRows rows with calibErrors mistakes are scored, fits the SVM on the
+// other folds and scores the fold's rows.
 //
 // Cost: each fold fit starts from full, the dual variables of the final fit
 // on all rows, for the fold's training rows, so it only has to re-optimize
@@ -280,21 +285,22 @@ func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix,
 	if err != nil {
 		return nil, fmt.Errorf("model: calibration folds: %w", err)
 	}
-	use, scored := 0, 0
-	for use < nf && scored < calibRows {
-		scored += len(folds[use])
-		use++
-	}
-	res := &crossFitResult{folds: nf, used: use}
+	res := &crossFitResult{folds: nf}
+	// Progress assumes every fold is needed: a large set finishes early.
 	step := func(part int) func(done, total int) {
-		return func(done, total int) { progress("calibrate", part*total+done, use*total) }
+		return func(done, total int) { progress("calibrate", part*total+done, nf*total) }
 	}
+	scored, wrong := 0, 0
 
 	fcfg := scfg
 	fcfg.Eps = max(scfg.Eps, foldEps)
 	held := make([]bool, n)
 	scores := make([][]float32, n) // of the scored rows only
-	for f, rows := range folds[:use] {
+	for f, rows := range folds {
+		if scored >= calibRows && wrong >= calibErrors {
+			break
+		}
+		res.used++
 		clear(held)
 		for _, i := range rows {
 			held[i] = true
@@ -322,17 +328,25 @@ func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix,
 				return nil, fmt.Errorf("model: calibration fit %d of %d: %w", f+1, nf, err)
 			}
 		}
-		clf, err := svm.Fit(ctx, X, pick(y, fitIdx), k, fcfg, step(f))
+		var score []int
+		for _, i := range rows {
+			if seen[y[i]] {
+				score = append(score, i)
+			}
+		}
+		got, err := svm.FitScore(ctx, X, pick(y, fitIdx), k, fcfg, score, step(f))
 		if err != nil {
 			return nil, fmt.Errorf("model: calibration fit %d of %d: %w", f+1, nf, err)
 		}
-		for _, i := range rows {
-			if seen[y[i]] {
-				scores[i] = make([]float32, k)
-				clf.Decision(X.Row(i), scores[i])
+		for j, i := range score {
+			scores[i] = got[j*k : (j+1)*k]
+			if argmax32(scores[i]) != int(y[i]) {
+				wrong++
 			}
 		}
+		scored += len(score)
 	}
+	progress("calibrate", 1, 1)
 	for i, s := range scores {
 		if s != nil {
 			res.usable = append(res.usable, i)

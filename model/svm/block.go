@@ -276,6 +276,25 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 	return nil
 }
 
+// score writes the decision values of the rows of X listed in rows for the
+// lanes just trained: scores[j*classes+c] for row rows[j] and class c (both
+// classes of a two-class problem, mirrored). X is the matrix s was trained
+// on, with its column numbering.
+func (s *blockSolver) score(X *sparse.Matrix, rows []int, lanes []lane, classes int, scores []float32) {
+	var dots [blockSize]float32
+	for j, r := range rows {
+		lo, hi := X.Ptr[r], X.Ptr[r+1]
+		dotBlock(s.w, X.Index[lo:hi], X.Value[lo:hi], &dots)
+		out := scores[j*classes : (j+1)*classes]
+		for m, ln := range lanes {
+			out[ln.class] = dots[m] + float32(s.wb[m]*s.bias)
+		}
+		if classes == 2 {
+			out[1] = -out[0]
+		}
+	}
+}
+
 // axpyLane adds d·x to lane m of the block weights w.
 func axpyLane(w []float32, m int, d float64, idx []int32, val []float32) {
 	val = val[:len(idx)]

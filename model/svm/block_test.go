@@ -190,3 +190,42 @@ func TestDualSparseSelectExpand(t *testing.T) {
 		t.Error("a warm start with rows out of order was accepted")
 	}
 }
+
+// FitScore gives the decision values of the model Fit returns.
+func TestFitScoreIsDecision(t *testing.T) {
+	for _, classes := range []int{2, 20} {
+		X, y := synthetic(700, classes, 600, 20, 14)
+		for _, s := range []Solver{L2LossDual, CrammerSinger} {
+			cfg := DefaultConfig()
+			cfg.Solver = s
+			cfg.Rows = make([]int, 0, 600)
+			for i := range 600 {
+				cfg.Rows = append(cfg.Rows, i)
+			}
+			ys := y[:600]
+			m, err := Fit(context.Background(), X, ys, classes, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			score := []int{650, 3, 699, 600}
+			got, err := FitScore(context.Background(), X, ys, classes, cfg, score, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(score)*classes {
+				t.Fatalf("%d scores for %d rows x %d classes", len(got), len(score), classes)
+			}
+			for j, r := range score {
+				want := m.Decision(X.Row(r), nil)
+				for c := range classes {
+					if d := math.Abs(float64(got[j*classes+c] - want[c])); d > 1e-4 {
+						t.Errorf("%v, %d classes: row %d class %d: %v, the model says %v", s, classes, r, c, got[j*classes+c], want[c])
+					}
+				}
+			}
+			if _, err := FitScore(context.Background(), X, ys, classes, cfg, []int{X.Rows()}, nil); err == nil {
+				t.Error("a row to score out of range was accepted")
+			}
+		}
+	}
+}

@@ -23,53 +23,96 @@ import (
 // Fit returns an error wrapping ctx.Err() if ctx is cancelled; it checks
 // between passes over the data.
 func Fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, error) {
-	m, _, err := fit(ctx, X, y, classes, cfg, false, progress)
-	return m, err
+	r, err := fit(ctx, X, y, classes, cfg, want{}, progress)
+	return r.model, err
 }
 
 // FitDual is Fit that also returns the dual variables, for warm starts
 // through Config.Init.
 func FitDual(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, *Dual, error) {
-	return fit(ctx, X, y, classes, cfg, true, progress)
+	r, err := fit(ctx, X, y, classes, cfg, want{dual: true}, progress)
+	return r.model, r.dual, err
 }
 
-func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, wantDual bool, progress func(done, total int)) (*Linear, *Dual, error) {
+// FitScore fits as Fit does but returns, instead of the model, the decision
+// values of the rows score of X: scores[j*classes+c] is that of row
+// score[j] for class c. Cross-fitting needs only those, and a one-vs-rest
+// fit then never assembles its features × classes weights (108 MB for a
+// million questions and 150 intents): each block of classes scores the
+// rows as soon as it is trained.
+func FitScore(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, score []int, progress func(done, total int)) ([]float32, error) {
+	for _, r := range score {
+		if r < 0 || r >= X.Rows() {
+			return nil, fmt.Errorf("svm: row %d to score out of range [0,%d)", r, X.Rows())
+		}
+	}
+	r, err := fit(ctx, X, y, classes, cfg, want{score: score, scoring: true}, progress)
+	if err != nil {
+		return nil, err
+	}
+	if r.model != nil { // a solver without block scoring: score with the model
+		r.scores = make([]float32, len(score)*classes)
+		for j, i := range score {
+			r.model.Decision(X.Row(i), r.scores[j*classes:(j+1)*classes])
+		}
+	}
+	return r.scores, nil
+}
+
+// want says what a fit returns besides the model: its dual variables, or
+// only the decision values of some rows (no model).
+type want struct {
+	dual    bool
+	scoring bool
+	score   []int
+}
+
+type fitResult struct {
+	model  *Linear
+	dual   *Dual
+	scores []float32
+}
+
+func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, w want, progress func(done, total int)) (fitResult, error) {
 	if err := validateProblem(X, cfg.Rows, y, classes); err != nil {
-		return nil, nil, err
+		return fitResult{}, err
 	}
 	if err := cfg.validate(classes); err != nil {
-		return nil, nil, err
+		return fitResult{}, err
 	}
 	n := len(y)
 	if d := cfg.Init; d != nil {
 		if d.Solver != cfg.Solver || d.Classes != classes || d.Rows != n {
-			return nil, nil, fmt.Errorf("svm: warm start from a %v fit of %d rows x %d classes does not match a %v fit of %d rows x %d classes",
+			return fitResult{}, fmt.Errorf("svm: warm start from a %v fit of %d rows x %d classes does not match a %v fit of %d rows x %d classes",
 				d.Solver, d.Rows, d.Classes, cfg.Solver, n, classes)
 		}
 		if err := d.validate(); err != nil {
-			return nil, nil, err
+			return fitResult{}, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("svm: %w", err)
+		return fitResult{}, fmt.Errorf("svm: %w", err)
 	}
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	fitter := fitOvR
 	if cfg.Solver == CrammerSinger {
-		fitter = fitCS
 		// Crammer-Singer holds rows × classes variables anyway: a copy of
 		// the rows costs less than that.
 		if cfg.Rows != nil {
 			X, cfg.Rows = X.Subset(cfg.Rows), nil
 		}
+		m, dual, err := fitCS(ctx, X, y, classes, &cfg, w.dual, progress)
+		if m != nil {
+			m.Export = cfg.Weights
+		}
+		return fitResult{model: m, dual: dual}, err
 	}
-	m, dual, err := fitter(ctx, X, y, classes, &cfg, wantDual, progress)
-	if m != nil {
-		m.Export = cfg.Weights
+	r, err := fitOvR(ctx, X, y, classes, &cfg, w, progress)
+	if r.model != nil {
+		r.model.Export = cfg.Weights
 	}
-	return m, dual, err
+	return r, err
 }
 
 func validateProblem(X *sparse.Matrix, rows []int, y []int32, classes int) error {
@@ -174,7 +217,7 @@ func workerCount(cfg *Config, jobs int) int {
 	return max(1, min(w, jobs))
 }
 
-func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *Config, wantDual bool, progress func(done, total int)) (*Linear, *Dual, error) {
+func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *Config, want want, progress func(done, total int)) (fitResult, error) {
 	n, nf := len(y), X.Cols
 	qd := rowNorms(X, cfg.Rows, cfg.Bias)
 	var rows []int32
@@ -187,9 +230,15 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 	X, order := byFrequency(X)
 	cp := cfg.costs(classes)
 	// Two classes are one problem: class 1 versus class 0 is its mirror.
-	m := &Linear{Classes: classes, Features: nf, W: make([]float32, nf*classes), B: make([]float32, classes)}
+	var m *Linear
+	var scores []float32
+	if want.scoring {
+		scores = make([]float32, len(want.score)*classes)
+	} else {
+		m = &Linear{Classes: classes, Features: nf, W: make([]float32, nf*classes), B: make([]float32, classes)}
+	}
 	var dual *dualBuilder
-	if wantDual {
+	if want.dual {
 		dual = newDualBuilder(cfg.Solver, n, classes)
 	}
 
@@ -233,24 +282,28 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 					cancel()
 					return
 				}
-				for f := range nf {
-					c := f
-					if order != nil {
-						c = int(order[f])
-					}
-					src := s.w[f*blockSize : f*blockSize+len(bl)]
-					for j, ln := range bl {
-						m.W[c*classes+int(ln.class)] = src[j]
-					}
-				}
-				for j, ln := range bl {
-					m.B[ln.class] = float32(s.wb[j] * cfg.Bias)
-				}
-				if classes == 2 {
+				if scores != nil {
+					s.score(X, want.score, bl, classes, scores)
+				} else {
 					for f := range nf {
-						m.W[f*2+1] = -m.W[f*2]
+						c := f
+						if order != nil {
+							c = int(order[f])
+						}
+						src := s.w[f*blockSize : f*blockSize+len(bl)]
+						for j, ln := range bl {
+							m.W[c*classes+int(ln.class)] = src[j]
+						}
 					}
-					m.B[1] = -m.B[0]
+					for j, ln := range bl {
+						m.B[ln.class] = float32(s.wb[j] * cfg.Bias)
+					}
+					if classes == 2 {
+						for f := range nf {
+							m.W[f*2+1] = -m.W[f*2]
+						}
+						m.B[1] = -m.B[0]
+					}
 				}
 				mu.Lock()
 				if dual != nil {
@@ -269,12 +322,17 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, nil, firstErr
+		return fitResult{}, firstErr
 	}
-	if dual == nil {
-		return m, nil, nil
+	// Cancelled after the last block's last check: still cancelled.
+	if err := ctx.Err(); err != nil {
+		return fitResult{}, fmt.Errorf("svm: %w", err)
 	}
-	return m, dual.dual(), nil
+	r := fitResult{model: m, scores: scores}
+	if dual != nil {
+		r.dual = dual.dual()
+	}
+	return r, nil
 }
 
 // byFrequency returns X with its columns renumbered by decreasing number of
