@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 	"intent/model/dataset"
 	"intent/model/features"
 	"intent/model/metrics"
-	"intent/model/sparse"
 	"intent/model/svm"
 )
 
@@ -120,10 +120,16 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 
 	// Texts are no longer needed; the caller's examples still hold them.
 	texts = nil
-	// The solvers gather weights by feature at random rows; numbering the
-	// features by frequency once, here, keeps those gathers close together
-	// without a renumbered copy of X per fit. clf is mapped back below.
-	order := svm.SortByFrequency(X)
+	// The solvers' form of the rows, 6 bytes per non-zero instead of 8;
+	// it consumes X. Featurizing left its counting tables as garbage:
+	// collecting them first keeps them out of the conversion's peak (the
+	// heap is mostly pointer-free, so a collection takes milliseconds).
+	runtime.GC()
+	M, err := svm.NewMatrix(X)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model: %w", err)
+	}
+	X = nil
 
 	scfg := cfg.SVM
 	scfg.Seed = cfg.Seed
@@ -135,7 +141,7 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 
 	// The final fit comes first, from scratch (liblinear's result); its
 	// dual variables seed the calibration fold fits.
-	clf, dual, err := svm.FitDual(ctx, X, y, k, scfg, stageProgress(progress, "fit"))
+	clf, dual, err := M.FitDual(ctx, y, k, scfg, stageProgress(progress, "fit"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
 	}
@@ -146,7 +152,10 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	// out-of-fold decision values (see crossFit and fitTemperature).
 	info.Temperature = 1
 	if calibrate {
-		cf, err := crossFit(ctx, examples, X, y, k, cfg, scfg, dual, progress)
+		// The final fit's solver buffers are garbage now; the fold fits
+		// allocate their own.
+		runtime.GC()
+		cf, err := crossFit(ctx, examples, M, y, k, cfg, scfg, dual, progress)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -156,9 +165,11 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	} else {
 		info.Warnings = append(info.Warnings, "calibration is off: the probabilities are a plain softmax of the decision values (temperature 1), not fitted to the data")
 	}
-	dual = nil
+	// The rows and the duals are done with: free them before the weights
+	// are copied below, or the copies come on top of them.
+	M, dual = nil, nil
+	runtime.GC()
 	mark("calibrate")
-	clf = clf.SelectFeatures(svm.Position(order))
 
 	info.FeaturesBefore = enc.NumFeatures()
 	if cfg.PruneBelow > 0 {
@@ -275,7 +286,7 @@ type crossFitResult struct {
 // (svm.Config.Rows). Every fit trains its one-vs-rest classes in parallel.
 // A fold whose training part holds a single class is skipped; its rows get
 // no score.
-func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix, y []int32, k int, cfg Config, scfg svm.Config, full *svm.Dual, progress Progress) (*crossFitResult, error) {
+func crossFit(ctx context.Context, examples []dataset.Example, X *svm.Matrix, y []int32, k int, cfg Config, scfg svm.Config, full *svm.Dual, progress Progress) (*crossFitResult, error) {
 	n := len(y)
 	nf := min(cfg.folds(), n)
 	if nf < 2 {
@@ -334,7 +345,7 @@ func crossFit(ctx context.Context, examples []dataset.Example, X *sparse.Matrix,
 				score = append(score, i)
 			}
 		}
-		got, err := svm.FitScore(ctx, X, pick(y, fitIdx), k, fcfg, score, step(f))
+		got, err := X.FitScore(ctx, pick(y, fitIdx), k, fcfg, score, step(f))
 		if err != nil {
 			return nil, fmt.Errorf("model: calibration fit %d of %d: %w", f+1, nf, err)
 		}

@@ -29,3 +29,12 @@ func dotBlockAVX2(w *float32, idx *int32, val *float32, n int, out *[blockSize]f
 //
 //go:noescape
 func axpyBlockAVX2(w *float32, idx *int32, val *float32, n int, d *[blockSize]float32)
+
+// dotBlock16AVX2 and axpyBlock16AVX2 are dotBlockAVX2 and axpyBlockAVX2
+// for 16-bit columns.
+//
+//go:noescape
+func dotBlock16AVX2(w *float32, idx *uint16, val *float32, n int, out *[blockSize]float32)
+
+//go:noescape
+func axpyBlock16AVX2(w *float32, idx *uint16, val *float32, n int, d *[blockSize]float32)

@@ -15,3 +15,11 @@ func dotBlockAVX2(w *float32, idx *int32, val *float32, n int, out *[blockSize]f
 func axpyBlockAVX2(w *float32, idx *int32, val *float32, n int, d *[blockSize]float32) {
 	panic("svm: no AVX2 kernel on this platform")
 }
+
+func dotBlock16AVX2(w *float32, idx *uint16, val *float32, n int, out *[blockSize]float32) {
+	panic("svm: no AVX2 kernel on this platform")
+}
+
+func axpyBlock16AVX2(w *float32, idx *uint16, val *float32, n int, d *[blockSize]float32) {
+	panic("svm: no AVX2 kernel on this platform")
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-
-	"intent/model/sparse"
 )
 
 // blockSize is how many one-vs-rest problems one blockSolver trains
@@ -34,7 +32,7 @@ type lane struct {
 // the visiting order of rows is shared by the block. Its buffers are reused
 // across the blocks one worker trains.
 type blockSolver struct {
-	x       *sparse.Matrix
+	x       *Matrix
 	rows    []int32 // row of x of each position; nil: position i is row i
 	y       []int32
 	qd      []float64 // x_i·x_i + bias², shared by all classes
@@ -57,24 +55,24 @@ type blockSolver struct {
 	order []int32  // positions with any lane active, in visiting order
 }
 
-func newBlockSolver(x *sparse.Matrix, rows []int32, y []int32, qd []float64, cfg *Config) *blockSolver {
+func newBlockSolver(x *Matrix, rows []int32, y []int32, qd []float64, cfg *Config) *blockSolver {
 	n := len(y)
 	return &blockSolver{
 		x: x, rows: rows, y: y, qd: qd, bias: cfg.Bias, eps: cfg.Eps, maxIter: cfg.MaxIter,
 		l1:    cfg.Solver == L1LossDual,
-		w:     make([]float32, x.Cols*blockSize),
+		w:     make([]float32, x.cols*blockSize),
 		alpha: make([]float32, n*blockSize),
 		mask:  make([]uint16, n),
 		order: make([]int32, 0, n),
 	}
 }
 
-// span is where the row at position i lies in x.
-func (s *blockSolver) span(i int32) (int, int) {
+// row is the row of x at position i.
+func (s *blockSolver) row(i int32) int32 {
 	if s.rows != nil {
-		i = s.rows[i]
+		return s.rows[i]
 	}
-	return s.x.Ptr[i], s.x.Ptr[i+1]
+	return i
 }
 
 // solve trains the lanes (at most blockSize), leaving their weights in s.w
@@ -86,7 +84,6 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 	var (
 		n       = len(s.y)
 		L       = len(lanes)
-		xi, xv  = s.x.Index, s.x.Value
 		ys      = s.y
 		qd      = s.qd
 		w       = s.w
@@ -146,8 +143,7 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 				}
 				af := float32(min(a, upper))
 				alpha[int(i)*B+m] = af
-				lo, hi := s.span(i)
-				axpyLane(w, m, float64(af)*yi, xi[lo:hi], xv[lo:hi])
+				s.x.axpyLane(w, m, float64(af)*yi, s.row(i))
 				s.wb[m] += float64(af) * yi * bias
 			}
 		}
@@ -172,9 +168,8 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 		}
 		kept := 0
 		for _, i := range order {
-			lo, hi := s.span(i)
-			idx, val := xi[lo:hi], xv[lo:hi]
-			dotBlock(w, idx, val, &dots)
+			r := s.row(i)
+			s.x.dot(w, r, &dots)
 			msk := mask[i]
 			ai := alpha[int(i)*B : int(i)*B+B : int(i)*B+B]
 			for set := msk; set != 0; set &= set - 1 {
@@ -226,7 +221,7 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 				kept++
 			}
 			if changed {
-				axpyBlock(w, idx, val, &step)
+				s.x.axpy(w, r, &step)
 				step, changed = [B]float32{}, false
 			}
 		}
@@ -276,15 +271,13 @@ func (s *blockSolver) solve(ctx context.Context, lanes []lane, seed int64, strea
 	return nil
 }
 
-// score writes the decision values of the rows of X listed in rows for the
+// score writes the decision values of the rows of x listed in rows for the
 // lanes just trained: scores[j*classes+c] for row rows[j] and class c (both
-// classes of a two-class problem, mirrored). X is the matrix s was trained
-// on, with its column numbering.
-func (s *blockSolver) score(X *sparse.Matrix, rows []int, lanes []lane, classes int, scores []float32) {
+// classes of a two-class problem, mirrored).
+func (s *blockSolver) score(rows []int, lanes []lane, classes int, scores []float32) {
 	var dots [blockSize]float32
 	for j, r := range rows {
-		lo, hi := X.Ptr[r], X.Ptr[r+1]
-		dotBlock(s.w, X.Index[lo:hi], X.Value[lo:hi], &dots)
+		s.x.dot(s.w, int32(r), &dots)
 		out := scores[j*classes : (j+1)*classes]
 		for m, ln := range lanes {
 			out[ln.class] = dots[m] + float32(s.wb[m]*s.bias)
@@ -292,14 +285,6 @@ func (s *blockSolver) score(X *sparse.Matrix, rows []int, lanes []lane, classes 
 		if classes == 2 {
 			out[1] = -out[0]
 		}
-	}
-}
-
-// axpyLane adds d·x to lane m of the block weights w.
-func axpyLane(w []float32, m int, d float64, idx []int32, val []float32) {
-	val = val[:len(idx)]
-	for j, f := range idx {
-		w[int(f)*blockSize+m] += float32(d * float64(val[j]))
 	}
 }
 
@@ -382,4 +367,52 @@ func (r *rng) next() uint32 {
 // with its slight bias: fine for a shuffle heuristic).
 func (r *rng) intn(n int) int {
 	return int(uint64(r.next()) * uint64(n) >> 32)
+}
+
+// dotBlock16Go and axpyBlock16Go are dotBlockGo and axpyBlockGo for 16-bit
+// columns (Matrix's short part).
+func dotBlock16Go(w []float32, idx []uint16, val []float32, out *[blockSize]float32) {
+	var acc [blockSize]float32
+	val = val[:len(idx)]
+	for j, f := range idx {
+		v := val[j]
+		row := w[int(f)*blockSize : int(f)*blockSize+blockSize : int(f)*blockSize+blockSize]
+		for m := range acc {
+			acc[m] += v * row[m]
+		}
+	}
+	*out = acc
+}
+
+func axpyBlock16Go(w []float32, idx []uint16, val []float32, d *[blockSize]float32) {
+	val = val[:len(idx)]
+	for j, f := range idx {
+		v := val[j]
+		row := w[int(f)*blockSize : int(f)*blockSize+blockSize : int(f)*blockSize+blockSize]
+		for m := range row {
+			row[m] += d[m] * v
+		}
+	}
+}
+
+func dotBlock16(w []float32, idx []uint16, val []float32, out *[blockSize]float32) {
+	if useAVX2 && len(idx) > 0 {
+		if len(val) < len(idx) {
+			panic("svm: block kernel: bad lengths")
+		}
+		dotBlock16AVX2(&w[0], &idx[0], &val[0], len(idx), out)
+		return
+	}
+	dotBlock16Go(w, idx, val, out)
+}
+
+func axpyBlock16(w []float32, idx []uint16, val []float32, d *[blockSize]float32) {
+	if useAVX2 && len(idx) > 0 {
+		if len(val) < len(idx) {
+			panic("svm: block kernel: bad lengths")
+		}
+		axpyBlock16AVX2(&w[0], &idx[0], &val[0], len(idx), d)
+		return
+	}
+	axpyBlock16Go(w, idx, val, d)
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"intent/model/sparse"
 )
 
 // The AVX2 kernels and the portable ones compute the same sums (up to the
@@ -102,36 +104,130 @@ func pick32(y []int32, rows []int) []int32 {
 	return out
 }
 
-// SortByFrequency renumbers the columns in place; the fit on the result,
-// mapped back, is the fit on the original, bit for bit.
-func TestSortByFrequency(t *testing.T) {
-	X, y := synthetic(600, 12, 500, 20, 12)
-	want, err := Fit(context.Background(), X, y, 12, DefaultConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	Xs := X.Subset(func() []int {
-		r := make([]int, X.Rows())
-		for i := range r {
-			r[i] = i
+// A Matrix holds the rows with renumbered columns, in a short part (16-bit
+// columns) and a long one; its dot products and updates are those of the
+// rows in the original numbering, and NewMatrix consumes X.
+func TestMatrixShortAndLong(t *testing.T) {
+	// 70,000 columns, each used by a few rows: some get numbers above
+	// 65,535 whatever the order, so the long part is not empty.
+	r := rand.New(rand.NewPCG(8, 9))
+	const cols, rows = 70000, 5000
+	X := sparse.NewMatrix(cols)
+	for range rows {
+		set := map[int32]bool{}
+		for len(set) < 60 {
+			set[int32(r.IntN(cols))] = true
 		}
-		return r
-	}())
-	order := SortByFrequency(Xs)
-	count := columnCounts(Xs)
-	if !slices.IsSortedFunc(count, func(a, b int32) int { return int(b - a) }) {
-		t.Fatal("columns are not by decreasing frequency")
+		var v sparse.Vector
+		for c := range set {
+			v.Index = append(v.Index, c)
+		}
+		slices.Sort(v.Index)
+		for range v.Index {
+			v.Value = append(v.Value, r.Float32())
+		}
+		X.Append(v)
 	}
-	if _, o := byFrequency(Xs); o != nil {
-		t.Error("a sorted matrix was renumbered again")
-	}
-	got, err := Fit(context.Background(), Xs, y, 12, DefaultConfig(), nil)
+	orig := &sparse.Matrix{Ptr: slices.Clone(X.Ptr), Index: slices.Clone(X.Index), Value: slices.Clone(X.Value), Cols: cols}
+	M, err := NewMatrix(X)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = got.SelectFeatures(Position(order))
-	if !slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B) {
-		t.Error("the fit on the sorted columns, mapped back, differs")
+	if X.Index != nil || X.Value != nil {
+		t.Error("NewMatrix left X's entries in place")
+	}
+	if len(M.lidx) == 0 || len(M.idx) == 0 || M.NNZ() != orig.NNZ() {
+		t.Fatalf("%d short and %d long entries of %d", len(M.idx), len(M.lidx), orig.NNZ())
+	}
+	// Weights in the original numbering, and the same in M's.
+	w := make([]float32, cols*blockSize)
+	wm := make([]float32, cols*blockSize)
+	for c := range cols {
+		for k := range blockSize {
+			w[c*blockSize+k] = r.Float32() - 0.5
+		}
+	}
+	pos := Position(M.order)
+	for c := range cols {
+		copy(wm[int(pos[c])*blockSize:int(pos[c])*blockSize+blockSize], w[c*blockSize:c*blockSize+blockSize])
+	}
+	for _, i := range []int32{0, 17, rows - 1} {
+		var got, want [blockSize]float32
+		M.dot(wm, i, &got)
+		x := orig.Row(int(i))
+		dotBlockGo(w, x.Index, x.Value, &want)
+		for k := range got {
+			if math.Abs(float64(got[k]-want[k])) > 1e-4 {
+				t.Fatalf("row %d lane %d: dot %v, want %v", i, k, got[k], want[k])
+			}
+		}
+		if math.Abs(M.norm2(i)-float64(x.Dot(vec64(x)))) > 1e-4 {
+			t.Errorf("row %d: norm %v, want %v", i, M.norm2(i), x.Dot(vec64(x)))
+		}
+	}
+	back := M.toSparse(nil)
+	for i := range rows {
+		a, b := back.Row(i), orig.Row(i)
+		got := map[int32]float32{}
+		for j, c := range a.Index {
+			got[c] = a.Value[j]
+		}
+		if len(got) != len(b.Index) {
+			t.Fatalf("row %d: %d entries back, want %d", i, len(got), len(b.Index))
+		}
+		for j, c := range b.Index {
+			if got[c] != b.Value[j] {
+				t.Fatalf("row %d column %d: %v back, want %v", i, c, got[c], b.Value[j])
+			}
+		}
+	}
+	bad := &sparse.Matrix{Ptr: []int{0, 1}, Index: []int32{0}, Value: []float32{float32(math.NaN())}, Cols: 1}
+	if _, err := NewMatrix(bad); err == nil {
+		t.Error("a NaN value was accepted")
+	}
+	bad = &sparse.Matrix{Ptr: []int{0, 1}, Index: []int32{3}, Value: []float32{1}, Cols: 2}
+	if _, err := NewMatrix(bad); err == nil {
+		t.Error("a column out of range was accepted")
+	}
+}
+
+// vec64 is x's values as a dense float64 vector over its columns, for Dot.
+func vec64(x sparse.Vector) []float64 {
+	mx := int32(0)
+	for _, c := range x.Index {
+		mx = max(mx, c)
+	}
+	d := make([]float64, mx+1)
+	for j, c := range x.Index {
+		d[c] = float64(x.Value[j])
+	}
+	return d
+}
+
+// Fitting on a Matrix is fitting on the rows it was made from.
+func TestFitOnMatrix(t *testing.T) {
+	X, y := synthetic(700, 20, 600, 20, 16)
+	for _, s := range []Solver{L2LossDual, CrammerSinger} {
+		cfg := DefaultConfig()
+		cfg.Solver = s
+		want, err := Fit(context.Background(), X, y, 20, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		M, err := copyMatrix(X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := M.Fit(context.Background(), y, 20, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s == L2LossDual && (!slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B)) {
+			t.Errorf("%v: the fit on the Matrix differs", s)
+		}
+		if acc, ref := accuracy(got, X, y), accuracy(want, X, y); math.Abs(acc-ref) > 0.01 {
+			t.Errorf("%v: training accuracy %.3f on the Matrix, %.3f on the rows", s, acc, ref)
+		}
 	}
 }
 

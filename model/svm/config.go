@@ -104,8 +104,8 @@ type Config struct {
 	Init *Dual
 	// Rows, when non-nil, fits on these rows of X only, in this order: the
 	// fit is that on X.Subset(Rows), with the labels, Init and the returned
-	// Dual indexed by position in Rows, but the one-vs-rest solvers read X
-	// in place instead of copying it (cross-fitting folds).
+	// Dual indexed by position in Rows, but the one-vs-rest solvers read the
+	// rows in place instead of copying them (cross-fitting folds).
 	Rows []int
 }
 

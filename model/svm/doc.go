@@ -28,11 +28,26 @@
 //
 // # Determinism and parallelism
 //
-// One-vs-rest classes are independent problems and are trained in parallel
-// by Config.Workers goroutines. Class k draws its coordinate order from its
-// own generator seeded with (Seed, k), so the fitted weights are bit-identical
-// whatever the number of workers. Crammer-Singer couples all classes in every
-// update and runs on one goroutine; it is deterministic given Seed.
+// One-vs-rest classes are independent problems, trained blockSize (16) at a
+// time by one solver (block.go): the weights of a block are stored
+// feature-major, one cache line per feature, so one gather per non-zero
+// serves 16 dot products, which is most of the training time. Each class
+// keeps its own coordinate descent, shrinking and stopping rule; the block
+// shares only the random order in which a pass visits the rows, drawn from
+// a generator seeded with (Seed, block). Blocks are trained in parallel by
+// Config.Workers goroutines and the weights are bit-identical whatever the
+// number of workers. Crammer-Singer couples all classes in every update and
+// runs on one goroutine; it is deterministic given Seed.
+//
+// # Memory
+//
+// The one-vs-rest solvers read the rows as a Matrix (6 bytes per non-zero:
+// columns renumbered by frequency, 16-bit where they fit), keep per worker
+// only its block's weights and one float32 dual variable per row and class
+// of the block, and return only the non-zero dual variables (Dual). A fit
+// can run on a subset of the rows without copying them (Config.Rows), and
+// FitScore scores held-out rows without assembling a model. NewMatrix
+// consumes its input, so a caller holding the rows once holds them once.
 //
 // Two-class problems are solved once, as liblinear does: the weights of the
 // second class are the negation of the first's.

@@ -1,12 +1,10 @@
 package svm
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -23,14 +21,14 @@ import (
 // Fit returns an error wrapping ctx.Err() if ctx is cancelled; it checks
 // between passes over the data.
 func Fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, error) {
-	r, err := fit(ctx, X, y, classes, cfg, want{}, progress)
+	r, err := fit(ctx, problem{X: X}, y, classes, cfg, want{}, progress)
 	return r.model, err
 }
 
 // FitDual is Fit that also returns the dual variables, for warm starts
 // through Config.Init.
 func FitDual(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, *Dual, error) {
-	r, err := fit(ctx, X, y, classes, cfg, want{dual: true}, progress)
+	r, err := fit(ctx, problem{X: X}, y, classes, cfg, want{dual: true}, progress)
 	return r.model, r.dual, err
 }
 
@@ -41,19 +39,60 @@ func FitDual(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg 
 // million questions and 150 intents): each block of classes scores the
 // rows as soon as it is trained.
 func FitScore(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, score []int, progress func(done, total int)) ([]float32, error) {
+	return fitScore(ctx, problem{X: X}, y, classes, cfg, score, progress)
+}
+
+// Fit, FitDual and FitScore on a Matrix are the functions of the same
+// names on the rows m was made from, without the copy they make.
+func (m *Matrix) Fit(ctx context.Context, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, error) {
+	r, err := fit(ctx, problem{M: m}, y, classes, cfg, want{}, progress)
+	return r.model, err
+}
+
+func (m *Matrix) FitDual(ctx context.Context, y []int32, classes int, cfg Config, progress func(done, total int)) (*Linear, *Dual, error) {
+	r, err := fit(ctx, problem{M: m}, y, classes, cfg, want{dual: true}, progress)
+	return r.model, r.dual, err
+}
+
+func (m *Matrix) FitScore(ctx context.Context, y []int32, classes int, cfg Config, score []int, progress func(done, total int)) ([]float32, error) {
+	return fitScore(ctx, problem{M: m}, y, classes, cfg, score, progress)
+}
+
+// problem is the rows of a fit: a sparse.Matrix (the one-vs-rest solvers
+// make a Matrix of it) or a Matrix (Crammer-Singer makes a sparse.Matrix).
+type problem struct {
+	X *sparse.Matrix
+	M *Matrix
+}
+
+func (p problem) rows() int {
+	if p.M != nil {
+		return p.M.Rows()
+	}
+	return p.X.Rows()
+}
+
+func fitScore(ctx context.Context, p problem, y []int32, classes int, cfg Config, score []int, progress func(done, total int)) ([]float32, error) {
+	if p.X == nil && p.M == nil {
+		return nil, fmt.Errorf("svm: nil matrix")
+	}
 	for _, r := range score {
-		if r < 0 || r >= X.Rows() {
-			return nil, fmt.Errorf("svm: row %d to score out of range [0,%d)", r, X.Rows())
+		if r < 0 || r >= p.rows() {
+			return nil, fmt.Errorf("svm: row %d to score out of range [0,%d)", r, p.rows())
 		}
 	}
-	r, err := fit(ctx, X, y, classes, cfg, want{score: score, scoring: true}, progress)
+	r, err := fit(ctx, p, y, classes, cfg, want{score: score, scoring: true}, progress)
 	if err != nil {
 		return nil, err
 	}
 	if r.model != nil { // a solver without block scoring: score with the model
+		X, at := p.X, func(j int) int { return score[j] }
+		if X == nil {
+			X, at = p.M.toSparse(score), func(j int) int { return j }
+		}
 		r.scores = make([]float32, len(score)*classes)
-		for j, i := range score {
-			r.model.Decision(X.Row(i), r.scores[j*classes:(j+1)*classes])
+		for j := range score {
+			r.model.Decision(X.Row(at(j)), r.scores[j*classes:(j+1)*classes])
 		}
 	}
 	return r.scores, nil
@@ -73,8 +112,8 @@ type fitResult struct {
 	scores []float32
 }
 
-func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, w want, progress func(done, total int)) (fitResult, error) {
-	if err := validateProblem(X, cfg.Rows, y, classes); err != nil {
+func fit(ctx context.Context, p problem, y []int32, classes int, cfg Config, w want, progress func(done, total int)) (fitResult, error) {
+	if err := validateProblem(p, cfg.Rows, y, classes); err != nil {
 		return fitResult{}, err
 	}
 	if err := cfg.validate(classes); err != nil {
@@ -99,7 +138,11 @@ func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Conf
 	if cfg.Solver == CrammerSinger {
 		// Crammer-Singer holds rows × classes variables anyway: a copy of
 		// the rows costs less than that.
-		if cfg.Rows != nil {
+		X := p.X
+		switch {
+		case X == nil:
+			X, cfg.Rows = p.M.toSparse(cfg.Rows), nil
+		case cfg.Rows != nil:
 			X, cfg.Rows = X.Subset(cfg.Rows), nil
 		}
 		m, dual, err := fitCS(ctx, X, y, classes, &cfg, w.dual, progress)
@@ -108,23 +151,31 @@ func fit(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Conf
 		}
 		return fitResult{model: m, dual: dual}, err
 	}
-	r, err := fitOvR(ctx, X, y, classes, &cfg, w, progress)
+	M := p.M
+	if M == nil {
+		var err error
+		if M, err = copyMatrix(p.X); err != nil {
+			return fitResult{}, err
+		}
+	}
+	r, err := fitOvR(ctx, M, y, classes, &cfg, w, progress)
 	if r.model != nil {
 		r.model.Export = cfg.Weights
 	}
 	return r, err
 }
 
-func validateProblem(X *sparse.Matrix, rows []int, y []int32, classes int) error {
-	if X == nil {
+func validateProblem(p problem, rows []int, y []int32, classes int) error {
+	if p.X == nil && p.M == nil {
 		return fmt.Errorf("svm: nil matrix")
 	}
-	n := X.Rows()
+	total := p.rows()
+	n := total
 	if rows != nil {
 		n = len(rows)
 		for i, r := range rows {
-			if r < 0 || r >= X.Rows() {
-				return fmt.Errorf("svm: row %d of the subset (%d) out of range [0,%d)", i, r, X.Rows())
+			if r < 0 || r >= total {
+				return fmt.Errorf("svm: row %d of the subset (%d) out of range [0,%d)", i, r, total)
 			}
 		}
 	}
@@ -134,19 +185,21 @@ func validateProblem(X *sparse.Matrix, rows []int, y []int32, classes int) error
 	if len(y) != n {
 		return fmt.Errorf("svm: %d labels for %d rows", len(y), n)
 	}
+	if X := p.X; X != nil {
+		if X.Cols < 0 || X.Cols > math.MaxInt32 {
+			return fmt.Errorf("svm: invalid column count %d", X.Cols)
+		}
+		if err := checkMatrix(X); err != nil {
+			return err
+		}
+		for i, v := range X.Value {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("svm: non-finite value %v at entry %d", v, i)
+			}
+		}
+	}
 	if classes < 2 {
 		return fmt.Errorf("svm: need at least 2 classes, got %d", classes)
-	}
-	if X.Cols < 0 || X.Cols > math.MaxInt32 {
-		return fmt.Errorf("svm: invalid column count %d", X.Cols)
-	}
-	if err := checkMatrix(X); err != nil {
-		return err
-	}
-	for i, v := range X.Value {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("svm: non-finite value %v at entry %d", v, i)
-		}
 	}
 	seen := make([]bool, classes)
 	distinct := 0
@@ -167,8 +220,8 @@ func validateProblem(X *sparse.Matrix, rows []int, y []int32, classes int) error
 
 // checkMatrix checks what the solvers rely on: a well-formed CSR layout
 // and every index in range. Unlike sparse.Matrix.Validate it accepts rows
-// whose indices are not increasing (SortByFrequency leaves them so); a
-// repeated index only adds up, as in the dot products.
+// whose indices are not increasing; a repeated index only adds up, as in
+// the dot products.
 func checkMatrix(X *sparse.Matrix) error {
 	if len(X.Ptr) == 0 || X.Ptr[0] != 0 || X.Ptr[len(X.Ptr)-1] != len(X.Index) || len(X.Index) != len(X.Value) {
 		return fmt.Errorf("svm: malformed matrix: %d row pointers, %d indices, %d values", len(X.Ptr), len(X.Index), len(X.Value))
@@ -209,6 +262,24 @@ func rowNorms(X *sparse.Matrix, rows []int, bias float64) []float64 {
 	return qd
 }
 
+// matrixNorms is rowNorms for a Matrix, whose rows are listed in rows
+// (nil: all of them).
+func matrixNorms(M *Matrix, rows []int32, bias float64) []float64 {
+	n := M.Rows()
+	if rows != nil {
+		n = len(rows)
+	}
+	qd := make([]float64, n)
+	for i := range qd {
+		r := int32(i)
+		if rows != nil {
+			r = rows[i]
+		}
+		qd[i] = bias*bias + M.norm2(r)
+	}
+	return qd
+}
+
 func workerCount(cfg *Config, jobs int) int {
 	w := cfg.Workers
 	if w == 0 {
@@ -217,9 +288,8 @@ func workerCount(cfg *Config, jobs int) int {
 	return max(1, min(w, jobs))
 }
 
-func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *Config, want want, progress func(done, total int)) (fitResult, error) {
-	n, nf := len(y), X.Cols
-	qd := rowNorms(X, cfg.Rows, cfg.Bias)
+func fitOvR(ctx context.Context, X *Matrix, y []int32, classes int, cfg *Config, want want, progress func(done, total int)) (fitResult, error) {
+	n, nf := len(y), X.cols
 	var rows []int32
 	if cfg.Rows != nil {
 		rows = make([]int32, n)
@@ -227,7 +297,8 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 			rows[i] = int32(r)
 		}
 	}
-	X, order := byFrequency(X)
+	qd := matrixNorms(X, rows, cfg.Bias)
+	order := X.order
 	cp := cfg.costs(classes)
 	// Two classes are one problem: class 1 versus class 0 is its mirror.
 	var m *Linear
@@ -283,13 +354,10 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 					return
 				}
 				if scores != nil {
-					s.score(X, want.score, bl, classes, scores)
+					s.score(want.score, bl, classes, scores)
 				} else {
 					for f := range nf {
-						c := f
-						if order != nil {
-							c = int(order[f])
-						}
+						c := int(order[f])
 						src := s.w[f*blockSize : f*blockSize+len(bl)]
 						for j, ln := range bl {
 							m.W[c*classes+int(ln.class)] = src[j]
@@ -333,69 +401,6 @@ func fitOvR(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg *
 		r.dual = dual.dual()
 	}
 	return r, nil
-}
-
-// byFrequency returns X with its columns renumbered by decreasing number of
-// non-zeros, and order, where new column c is old column order[c]. The
-// training loops gather w[f] at random rows; packing the frequent features
-// together keeps most of those gathers in the first cache lines of w. Only
-// addresses change, not the arithmetic, so the weights are the same bits.
-//
-// When the columns are in that order already (SortByFrequency), X itself
-// and a nil order are returned: renumbering copies every index, a third of
-// the matrix, for each fit.
-func byFrequency(X *sparse.Matrix) (*sparse.Matrix, []int32) {
-	count := columnCounts(X)
-	if slices.IsSortedFunc(count, func(a, b int32) int { return cmp.Compare(b, a) }) {
-		return X, nil
-	}
-	order := frequencyOrder(count)
-	pos := make([]int32, X.Cols)
-	for c, f := range order {
-		pos[f] = int32(c)
-	}
-	index := make([]int32, len(X.Index))
-	for j, f := range X.Index {
-		index[j] = pos[f]
-	}
-	return &sparse.Matrix{Ptr: X.Ptr, Index: index, Value: X.Value, Cols: X.Cols}, order
-}
-
-func columnCounts(X *sparse.Matrix) []int32 {
-	count := make([]int32, X.Cols)
-	for _, f := range X.Index {
-		count[f]++
-	}
-	return count
-}
-
-// frequencyOrder lists the columns by decreasing count, ties in column order.
-func frequencyOrder(count []int32) []int32 {
-	order := make([]int32, len(count))
-	for f := range order {
-		order[f] = int32(f)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(count[b], count[a]) })
-	return order
-}
-
-// SortByFrequency renumbers the columns of X in place by decreasing number
-// of non-zeros (ties in column order) and returns order: new column c is old column order[c]. Fits
-// on the result skip their own renumbering (see byFrequency), which for a
-// training that fits many times (cross-fitting, tuning) saves a copy of the
-// indices per fit. Map the weights back with
-// Linear.SelectFeatures(Position(order)).
-//
-// The entries of each row keep their order, so the rows' indices are no
-// longer increasing (sparse.Matrix.Validate refuses X afterwards; the
-// solvers accept it) and the arithmetic is the same as without the call.
-func SortByFrequency(X *sparse.Matrix) []int32 {
-	order := frequencyOrder(columnCounts(X))
-	pos := Position(order)
-	for j, f := range X.Index {
-		X.Index[j] = pos[f]
-	}
-	return order
 }
 
 // Position inverts a permutation: Position(order)[order[c]] = c.
