@@ -52,6 +52,26 @@ func TestBlockKernels(t *testing.T) {
 		if slices.Equal(a, w) {
 			t.Fatalf("n=%d: axpy changed nothing", n)
 		}
+		// The 16-bit kernels on the same entries.
+		idx16 := make([]uint16, n)
+		for j, f := range idx {
+			idx16[j] = uint16(f)
+		}
+		var got16 [blockSize]float32
+		dotBlock16AVX2(&w[0], &idx16[0], &val[0], n, &got16)
+		if got16 != got {
+			t.Fatalf("n=%d: 16-bit dot %v, 32-bit %v", n, got16, got)
+		}
+		c := slices.Clone(w)
+		axpyBlock16AVX2(&c[0], &idx16[0], &val[0], n, &d)
+		if !slices.Equal(c, a) {
+			t.Fatalf("n=%d: 16-bit axpy differs from the 32-bit one", n)
+		}
+		var g16 [blockSize]float32
+		dotBlock16Go(w, idx16, val, &g16)
+		if g16 != want {
+			t.Fatalf("n=%d: portable 16-bit dot %v, 32-bit %v", n, g16, want)
+		}
 	}
 }
 
