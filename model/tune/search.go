@@ -254,10 +254,12 @@ func better(a, b Trial) bool {
 	return a.C < b.C
 }
 
-// featured is the training and validation matrices of one encoder setting.
+// featured is the training rows (in the solvers' form, shared read-only by
+// the trials) and the validation matrix of one encoder setting.
 type featured struct {
-	X, V *sparse.Matrix
-	err  error
+	M   *svm.Matrix
+	V   *sparse.Matrix
+	err error
 }
 
 func featurize(ctx context.Context, train, valid []string, base model.Config, e encoder) (*featured, error) {
@@ -276,7 +278,11 @@ func featurize(ctx context.Context, train, valid []string, base model.Config, e 
 	if err != nil {
 		return nil, err
 	}
-	return &featured{X: X, V: V}, nil
+	M, err := svm.NewMatrix(X)
+	if err != nil {
+		return nil, err
+	}
+	return &featured{M: M, V: V}, nil
 }
 
 // trial trains p on the rows idx of the training matrix and scores it on
@@ -296,20 +302,21 @@ func trial(ctx context.Context, p Params, f *featured, y []int32, idx []int, yv 
 	if err != nil {
 		return fail(err)
 	}
-	X, ys := f.X, y
+	scfg := cfg.SVM
+	scfg.Seed, scfg.Workers = cfg.Seed, 1 // configurations run in parallel
+	ys := y
 	if len(idx) < len(y) {
-		X = f.X.Subset(idx)
+		// A halving rung: fit on those rows in place.
+		scfg.Rows = idx
 		ys = make([]int32, len(idx))
 		for i, r := range idx {
 			ys[i] = y[r]
 		}
 	}
-	scfg := cfg.SVM
-	scfg.Seed, scfg.Workers = cfg.Seed, 1 // configurations run in parallel
 	if cfg.BalancedWeights {
 		scfg.ClassWeights = svm.BalancedWeights(ys, classes)
 	}
-	clf, err := svm.Fit(ctx, X, ys, classes, scfg, nil)
+	clf, err := f.M.Fit(ctx, ys, classes, scfg, nil)
 	if err != nil {
 		return fail(err)
 	}
