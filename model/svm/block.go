@@ -288,8 +288,9 @@ func (s *blockSolver) score(rows []int, lanes []lane, classes int, scores []floa
 	}
 }
 
-// dotBlockGo is the portable dotBlock: out[m] = Σ_j val[j]·w[idx[j]*16+m].
-func dotBlockGo(w []float32, idx []int32, val []float32, out *[blockSize]float32) {
+// dotBlockGo is the portable dotBlock and dotBlock16:
+// out[m] = Σ_j val[j]·w[idx[j]*16+m].
+func dotBlockGo[T int32 | uint16](w []float32, idx []T, val []float32, out *[blockSize]float32) {
 	var acc [blockSize]float32
 	val = val[:len(idx)]
 	for j, f := range idx {
@@ -302,8 +303,9 @@ func dotBlockGo(w []float32, idx []int32, val []float32, out *[blockSize]float32
 	*out = acc
 }
 
-// axpyBlockGo is the portable axpyBlock: w[idx[j]*16+m] += d[m]·val[j].
-func axpyBlockGo(w []float32, idx []int32, val []float32, d *[blockSize]float32) {
+// axpyBlockGo is the portable axpyBlock and axpyBlock16:
+// w[idx[j]*16+m] += d[m]·val[j].
+func axpyBlockGo[T int32 | uint16](w []float32, idx []T, val []float32, d *[blockSize]float32) {
 	val = val[:len(idx)]
 	for j, f := range idx {
 		v := val[j]
@@ -369,32 +371,8 @@ func (r *rng) intn(n int) int {
 	return int(uint64(r.next()) * uint64(n) >> 32)
 }
 
-// dotBlock16Go and axpyBlock16Go are dotBlockGo and axpyBlockGo for 16-bit
-// columns (Matrix's short part).
-func dotBlock16Go(w []float32, idx []uint16, val []float32, out *[blockSize]float32) {
-	var acc [blockSize]float32
-	val = val[:len(idx)]
-	for j, f := range idx {
-		v := val[j]
-		row := w[int(f)*blockSize : int(f)*blockSize+blockSize : int(f)*blockSize+blockSize]
-		for m := range acc {
-			acc[m] += v * row[m]
-		}
-	}
-	*out = acc
-}
-
-func axpyBlock16Go(w []float32, idx []uint16, val []float32, d *[blockSize]float32) {
-	val = val[:len(idx)]
-	for j, f := range idx {
-		v := val[j]
-		row := w[int(f)*blockSize : int(f)*blockSize+blockSize : int(f)*blockSize+blockSize]
-		for m := range row {
-			row[m] += d[m] * v
-		}
-	}
-}
-
+// dotBlock16 and axpyBlock16 are dotBlock and axpyBlock for 16-bit
+// columns (Matrix's short part); the AVX2 kernels differ only in the load.
 func dotBlock16(w []float32, idx []uint16, val []float32, out *[blockSize]float32) {
 	if useAVX2 && len(idx) > 0 {
 		if len(val) < len(idx) {
@@ -403,7 +381,7 @@ func dotBlock16(w []float32, idx []uint16, val []float32, out *[blockSize]float3
 		dotBlock16AVX2(&w[0], &idx[0], &val[0], len(idx), out)
 		return
 	}
-	dotBlock16Go(w, idx, val, out)
+	dotBlockGo(w, idx, val, out)
 }
 
 func axpyBlock16(w []float32, idx []uint16, val []float32, d *[blockSize]float32) {
@@ -414,5 +392,5 @@ func axpyBlock16(w []float32, idx []uint16, val []float32, d *[blockSize]float32
 		axpyBlock16AVX2(&w[0], &idx[0], &val[0], len(idx), d)
 		return
 	}
-	axpyBlock16Go(w, idx, val, d)
+	axpyBlockGo(w, idx, val, d)
 }

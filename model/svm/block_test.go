@@ -68,7 +68,7 @@ func TestBlockKernels(t *testing.T) {
 			t.Fatalf("n=%d: 16-bit axpy differs from the 32-bit one", n)
 		}
 		var g16 [blockSize]float32
-		dotBlock16Go(w, idx16, val, &g16)
+		dotBlockGo(w, idx16, val, &g16)
 		if g16 != want {
 			t.Fatalf("n=%d: portable 16-bit dot %v, 32-bit %v", n, g16, want)
 		}
