@@ -39,6 +39,11 @@ const (
 	calibErrors = 100
 )
 
+// largeNNZ is the size (non-zeros of the training matrix) from which
+// training collects garbage where a large structure has just died: 8
+// million non-zeros are a 64 MB matrix, about 65,000 questions.
+const largeNNZ = 8 << 20
+
 // Progress is told about long steps: stage is a short name ("featurize",
 // "calibrate", "fit", ...), done of total units are finished. It may be nil.
 type Progress func(stage string, done, total int)
@@ -111,7 +116,7 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	}
 
 	progress("featurize", 0, 1)
-	enc, X, err := features.FitTransform(ctx, texts, cfg.Features)
+	enc, X, err := features.FitTransform(ctx, texts, cfg.Features, cfg.Workers)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
 	}
@@ -124,7 +129,15 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	// it consumes X. Featurizing left its counting tables as garbage:
 	// collecting them first keeps them out of the conversion's peak (the
 	// heap is mostly pointer-free, so a collection takes milliseconds).
-	runtime.GC()
+	// Small sets skip these collections: their peak is not worth a
+	// collection (a server trains while it serves).
+	large := X.NNZ() >= largeNNZ
+	collect := func() {
+		if large {
+			runtime.GC()
+		}
+	}
+	collect()
 	M, err := svm.NewMatrix(X)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
@@ -154,7 +167,7 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	if calibrate {
 		// The final fit's solver buffers are garbage now; the fold fits
 		// allocate their own.
-		runtime.GC()
+		collect()
 		cf, err := crossFit(ctx, examples, M, y, k, cfg, scfg, dual, progress)
 		if err != nil {
 			return nil, nil, err
@@ -168,7 +181,7 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 	// The rows and the duals are done with: free them before the weights
 	// are copied below, or the copies come on top of them.
 	M, dual = nil, nil
-	runtime.GC()
+	collect()
 	mark("calibrate")
 
 	info.FeaturesBefore = enc.NumFeatures()

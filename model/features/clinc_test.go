@@ -106,7 +106,7 @@ func BenchmarkCLINCComputeIDF(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.computeIDF(context.Background(), docs, df, false); err != nil {
+		if _, err := e.computeIDF(context.Background(), docs, df, false, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -50,7 +50,7 @@ const chunk = 256
 // the kept terms' document frequencies are then fed to go-nlp/tfidf, one
 // pre-deduplicated Document per training document, and its IDF is used.
 func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
-	e, _, err := fit(ctx, docs, cfg, false)
+	e, _, err := fit(ctx, docs, cfg, false, 0)
 	return e, err
 }
 
@@ -60,11 +60,17 @@ func Fit(ctx context.Context, docs []string, cfg Config) (*Encoder, error) {
 // allocated once at its exact size (the kept terms' document frequencies
 // add up to its non-zeros). Training uses it: at a million questions the
 // matrix is a gigabyte, and TransformAll holds it twice while assembling it.
-func FitTransform(ctx context.Context, docs []string, cfg Config) (*Encoder, *sparse.Matrix, error) {
-	return fit(ctx, docs, cfg, true)
+// workers bounds the goroutines (0 or less: GOMAXPROCS), so that a
+// training task leaves the server its other cores; it never changes the
+// result.
+func FitTransform(ctx context.Context, docs []string, cfg Config, workers int) (*Encoder, *sparse.Matrix, error) {
+	return fit(ctx, docs, cfg, true, workers)
 }
 
-func fit(ctx context.Context, docs []string, cfg Config, transform bool) (*Encoder, *sparse.Matrix, error) {
+func fit(ctx context.Context, docs []string, cfg Config, transform bool, maxWorkers int) (*Encoder, *sparse.Matrix, error) {
+	if maxWorkers <= 0 {
+		maxWorkers = runtime.GOMAXPROCS(0)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -78,7 +84,7 @@ func fit(ctx context.Context, docs []string, cfg Config, transform bool) (*Encod
 	if err != nil {
 		return nil, nil, fmt.Errorf("features: %w", err)
 	}
-	workers := min(runtime.GOMAXPROCS(0), (len(docs)+chunk-1)/chunk)
+	workers := min(maxWorkers, (len(docs)+chunk-1)/chunk)
 
 	// Pass 1: each worker counts document frequencies of its own terms.
 	counters := make([]*dfCounter, workers)
@@ -125,7 +131,7 @@ func fit(ctx context.Context, docs []string, cfg Config, transform bool) (*Encod
 		}
 	}
 
-	X, err := e.computeIDF(ctx, docs, keptDF, transform)
+	X, err := e.computeIDF(ctx, docs, keptDF, transform, maxWorkers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,9 +191,9 @@ func (d *idDoc) IDs() []int { return d.ids }
 // With transform, the same goroutine also appends each chunk's ids and term
 // counts to the matrix X (the counts held in X.Value until the IDF is
 // known), and drops the chunk; the weights are then computed in place.
-func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32, transform bool) (*sparse.Matrix, error) {
+func (e *Encoder) computeIDF(ctx context.Context, docs []string, wantDF []int32, transform bool, maxWorkers int) (*sparse.Matrix, error) {
 	nChunks := (len(docs) + chunk - 1) / chunk
-	workers := min(runtime.GOMAXPROCS(0), nChunks)
+	workers := min(maxWorkers, nChunks)
 	lens := make([]int32, len(docs)) // number of ids of each document
 	type part struct {
 		ids []int32

@@ -428,7 +428,7 @@ func TestFitTransformIsFitThenTransform(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		enc2, got, err := FitTransform(context.Background(), docs, cfg)
+		enc2, got, err := FitTransform(context.Background(), docs, cfg, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

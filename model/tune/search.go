@@ -265,7 +265,7 @@ type featured struct {
 func featurize(ctx context.Context, train, valid []string, base model.Config, e encoder) (*featured, error) {
 	fc := base.Features
 	fc.MinDF, fc.Text.WordMax, fc.Text.CharMin, fc.Text.CharMax = e.minDF, e.wordMax, e.charMin, e.charMax
-	enc, X, err := features.FitTransform(ctx, train, fc)
+	enc, X, err := features.FitTransform(ctx, train, fc, base.Workers)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
