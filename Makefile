@@ -136,7 +136,7 @@ bench-train: ## whole `trainer train` process on CLINC150: median wall time, pea
 bench-oos: ## CLINC150 out-of-scope answers: in-scope accuracy, out-of-scope recall and precision per --oos-max-loss (skips without ../shared)
 	@scripts/bench-oos.sh
 
-bench-scale: ## trainer train on synthetic CLINC150-based sets of SIZES questions (100k, 400k): time and peak RSS beside scikit-learn (skips without ../shared)
+bench-scale: ## trainer train on CLINC150 and synthetic CLINC150-based sets of SIZES questions (100k, 400k): time, peak RSS, bytes per question beside scikit-learn (skips without ../shared)
 	@SIZES='$(SIZES)' scripts/bench-scale.sh
 
 bench-load: ## load test: wrk against bin/api (CLINC150 model) beside a bare net/http handler, then while training tasks run (skips without ../shared)

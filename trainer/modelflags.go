@@ -36,7 +36,7 @@ func (o *modelFlags) addModelFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.wordMax, "word-ngrams", def.Features.Text.WordMax, "longest word n-gram (0 disables words)")
 	fs.IntVar(&o.charMin, "char-min", def.Features.Text.CharMin, "shortest character n-gram")
 	fs.IntVar(&o.charMax, "char-max", def.Features.Text.CharMax, "longest character n-gram (0 disables characters)")
-	fs.Float64Var(&o.calib, "calib", def.CalibFraction, "calibration of the probabilities: above 0, the temperature is fitted on out-of-fold decision values (5-fold cross-fitting over the training part); 0 disables it")
+	fs.Float64Var(&o.calib, "calib", def.CalibFraction, "calibration of the probabilities: above 0, the temperature is fitted on out-of-fold decision values (cross-fitting over the training part: 5 folds, scored until 3,000 out-of-fold questions with 100 mistakes); 0 disables it")
 	fs.Float64Var(&o.prune, "prune", def.PruneBelow, "drop features whose largest absolute weight is below this from the exported model (0 keeps all)")
 	fs.Float64Var(&o.eps, "eps", def.SVM.Eps, "SVM stopping tolerance")
 	fs.IntVar(&o.workers, "workers", 0, "parallel workers (0 = all cores)")
