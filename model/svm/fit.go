@@ -35,7 +35,7 @@ func FitDual(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg 
 // FitScore fits as Fit does but returns, instead of the model, the decision
 // values of the rows score of X: scores[j*classes+c] is that of row
 // score[j] for class c. Cross-fitting needs only those, and a one-vs-rest
-// fit then never assembles its features × classes weights (108 MB for a
+// fit then never assembles its features × classes weights (139 MB for a
 // million questions and 150 intents): each block of classes scores the
 // rows as soon as it is trained.
 func FitScore(ctx context.Context, X *sparse.Matrix, y []int32, classes int, cfg Config, score []int, progress func(done, total int)) ([]float32, error) {
