@@ -66,8 +66,8 @@ func newTrainCommand(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Fit a model on a labeled dataset, report its metrics and export it",
 		Long: `train reads a labeled dataset, holds out a stratified validation split (or
 uses --valid-data), fits the TF-IDF encoder and the linear SVM, fits the
-probability temperature on a calibration split carved out of the training
-part, reports the metrics on the validation split, and writes the next
+probability temperature on out-of-fold decision values of the training part
+(cross-fitting, see --calib), reports the metrics on the validation split, and writes the next
 version folder <out>/<n>/ with model.bin, report.json, confusion.csv and
 valid.jsonl. The folder appears atomically.
 
