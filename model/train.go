@@ -154,7 +154,13 @@ func Train(ctx context.Context, examples []dataset.Example, cfg Config, progress
 
 	// The final fit comes first, from scratch (liblinear's result); its
 	// dual variables seed the calibration fold fits.
-	clf, dual, err := M.FitDual(ctx, y, k, scfg, stageProgress(progress, "fit"))
+	var clf *svm.Linear
+	var dual *svm.Dual
+	if calibrate {
+		clf, dual, err = M.FitDual(ctx, y, k, scfg, stageProgress(progress, "fit"))
+	} else {
+		clf, err = M.Fit(ctx, y, k, scfg, stageProgress(progress, "fit"))
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
 	}
